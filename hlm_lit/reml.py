@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReTemplate', 'criterion', 'criterion_gradient', 'ThetaFit', 'Profiled', 'fit_theta']
 
-# %% ../nbs/05_reml.ipynb #c93e6f3f
+# %% ../nbs/05_reml.ipynb #0e6d1124
 import warnings
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from .henderson import PLS, UnitCrossprods, solve_pls, unit_crossprods
 
-# %% ../nbs/05_reml.ipynb #fe1d2da6
+# %% ../nbs/05_reml.ipynb #597bf2e4
 @dataclass
 class ReTemplate:
     "Where the entries of $\\theta$ go in the block-diagonal, lower-triangular $\\Lambda_\\theta$"
@@ -42,7 +42,7 @@ class ReTemplate:
         L = np.zeros((self.q, self.q)); L[self.rows, self.cols] = theta
         return L
 
-# %% ../nbs/05_reml.ipynb #067cf5ca
+# %% ../nbs/05_reml.ipynb #61e32bb8
 def criterion(pls:PLS, # the PLS solution at theta
               n:int, # number of observations
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -52,7 +52,7 @@ def criterion(pls:PLS, # the PLS solution at theta
     nu = n - p if REML else n
     return pls.logdet_L + (pls.logdet_LX if REML else 0.0) + nu*(1 + np.log(2*np.pi*pls.r2/nu))
 
-# %% ../nbs/05_reml.ipynb #62d57571
+# %% ../nbs/05_reml.ipynb #571c1cb0
 def criterion_gradient(pls:PLS, # the PLS solution at theta
                        cp:UnitCrossprods, # per-unit cross-products
                        tmpl:ReTemplate, # where theta sits in Lambda
@@ -76,7 +76,7 @@ def criterion_gradient(pls:PLS, # the PLS solution at theta
         grad = grad - 2*np.einsum('nrp,ncp->rc', W, Ut)[r, c]
     return grad
 
-# %% ../nbs/05_reml.ipynb #6ab8cad5
+# %% ../nbs/05_reml.ipynb #393555f9
 @dataclass
 class ThetaFit:
     "The result of optimizing the profiled criterion over $\\theta$"
@@ -91,7 +91,7 @@ class ThetaFit:
     nfev: int           # number of criterion (and gradient) evaluations
     at_bound: np.ndarray = field(default=None)  # which theta are held at their lower bound
 
-# %% ../nbs/05_reml.ipynb #ef42dd8b
+# %% ../nbs/05_reml.ipynb #a79ee1bd
 class Profiled:
     "The profiled criterion of one model as a function of $\\theta$, with cached evaluations"
     def __init__(self, cp:UnitCrossprods, # per-unit cross-products
@@ -122,7 +122,7 @@ class Profiled:
             H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
-# %% ../nbs/05_reml.ipynb #b3424bfc
+# %% ../nbs/05_reml.ipynb #b22ac780
 def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
     lower = f.tmpl.lower
@@ -146,7 +146,24 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
         theta, fval, grad = new, fn, gn
     return theta, fval, grad, H, dec, at_bound
 
-# %% ../nbs/05_reml.ipynb #a061cef5
+# %% ../nbs/05_reml.ipynb #11f63b9f
+def _minimize(f:Profiled, theta0, tol, maxiter):
+    "L-BFGS-B from `theta0`, then the Newton polish; returns (theta, fval, grad, H, decrement, at_bound, status)"
+    bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
+    res = minimize(f, theta0, jac=True, method='L-BFGS-B', bounds=bounds,
+                   options=dict(maxiter=maxiter, ftol=1e-15, gtol=1e-10, maxcor=20))
+    theta = np.maximum(res.x, f.tmpl.lower)
+    fval, grad = f(theta)
+    return _newton_polish(f, theta, fval, grad, tol) + (res.status,)
+
+def _interior(theta, at_bound, tmpl):
+    "A starting point off the boundary: bounded entries set to the typical size of the free diagonal"
+    diag = tmpl.rows == tmpl.cols
+    free = np.abs(theta[diag & ~at_bound])
+    out = theta.copy(); out[at_bound] = max(0.5*free.mean() if free.size else 1.0, 0.1)
+    return out
+
+# %% ../nbs/05_reml.ipynb #d3bc3fcd
 def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tmpl:ReTemplate, # where theta sits in Lambda
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -157,15 +174,14 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     "Minimize the profiled REML criterion or ML deviance over $\\theta$; check the optimum honestly"
     f = Profiled(cp, tmpl, REML)
     theta0 = tmpl.theta0 if theta0 is None else np.asarray(theta0, float)
-    bounds = [(lo if np.isfinite(lo) else None, None) for lo in tmpl.lower]
-    res = minimize(f, theta0, jac=True, method='L-BFGS-B', bounds=bounds,
-                   options=dict(maxiter=maxiter, ftol=1e-15, gtol=1e-10, maxcor=20))
-    theta = np.maximum(res.x, tmpl.lower)
-    fval, grad = f(theta)
-    theta, fval, grad, H, dec, at_bound = _newton_polish(f, theta, fval, grad, tol)
+    best = _minimize(f, theta0, tol, maxiter)
+    if best[5].any():                                    # on a boundary: look again from the interior
+        alt = _minimize(f, _interior(best[0], best[5], tmpl), tol, maxiter)
+        if alt[1] < best[1]: best = alt
+    theta, fval, grad, H, dec, at_bound, status = best
     problems = []
     if not np.isfinite(dec): problems.append('the Hessian at the optimum is not positive definite')
     elif dec >= tol: problems.append(f'the Newton decrement {dec:.2g} is above the tolerance {tol:g}')
-    if res.status == 1 and dec >= tol: problems.append(f'L-BFGS-B hit its iteration limit ({maxiter})')
+    if status == 1 and dec >= tol: problems.append(f'L-BFGS-B hit its iteration limit ({maxiter})')
     msg = '; '.join(problems) if problems else f'converged (Newton decrement {dec:.2g})'
     return ThetaFit(theta, float(fval), f.pls(theta), grad, H, dec, not problems, msg, f.nfev, at_bound)

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['r_seed_key', 'r_unif', 'qnorm', 'r_norm_inversion', 'r_matprod', 'mvn_sqrt', 'r_seq', 'RRNG']
 
-# %% ../nbs/01_rng.ipynb #1841e663
+# %% ../nbs/01_rng.ipynb #c01f3e18
 import numpy as np
 from scipy.special import xlogy
 
-# %% ../nbs/01_rng.ipynb #d27e1e6c
+# %% ../nbs/01_rng.ipynb #495fb214
 def r_seed_key(seed:int, # the integer given to R's `set.seed`
               ) -> np.ndarray:
     "The 624 Mersenne-Twister state words R's `set.seed(seed)` produces"
@@ -21,7 +21,7 @@ def r_seed_key(seed:int, # the integer given to R's `set.seed`
         words.append(s)
     return np.array(words[1:], dtype=np.uint32)
 
-# %% ../nbs/01_rng.ipynb #9922075a
+# %% ../nbs/01_rng.ipynb #01850df3
 def r_unif(words, # 32-bit Mersenne-Twister outputs
           ) -> np.ndarray:
     "R's `unif_rand`: map 32-bit words to uniforms in the open interval (0, 1)"
@@ -29,7 +29,7 @@ def r_unif(words, # 32-bit Mersenne-Twister outputs
     half = 0.5 * 2.328306437080797e-10
     return np.clip(u, half, 1 - half)
 
-# %% ../nbs/01_rng.ipynb #d2c3678f
+# %% ../nbs/01_rng.ipynb #a53aeb85
 _AS241 = dict(
     A=(2509.0809287301226727, 33430.575583588128105, 67265.770927008700853, 45921.953931549871457,
        13731.693765509461125, 1971.5909503065514427, 133.14166789178437745, 3.387132872796366608),
@@ -44,13 +44,13 @@ _AS241 = dict(
     F=(2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5, 7.868691311456132591e-4,
        .0148753612908506148525, .13692988092273580531, .59983220655588793769, 1.))
 
-# %% ../nbs/01_rng.ipynb #72e03b97
+# %% ../nbs/01_rng.ipynb #45693732
 def _clog(x, # positive numbers
          ) -> np.ndarray:
     "The C library's `log` (as R uses it), vectorized; `np.log` may round differently"
     return xlogy(1.0, x)
 
-# %% ../nbs/01_rng.ipynb #3c2914ba
+# %% ../nbs/01_rng.ipynb #4c9c0be3
 def _horner(r, # evaluation points
             coefs, # polynomial coefficients, highest degree first
            ):
@@ -59,7 +59,7 @@ def _horner(r, # evaluation points
     for c in coefs[2:]: acc = acc * r + c
     return acc
 
-# %% ../nbs/01_rng.ipynb #fe5f8e2b
+# %% ../nbs/01_rng.ipynb #fe0928bf
 def qnorm(p, # probabilities in [0, 1]
          ) -> np.ndarray:
     "R's `qnorm` (Wichura's AS241), lower tail, vectorized"
@@ -79,7 +79,7 @@ def qnorm(p, # probabilities in [0, 1]
     z[p == 0], z[p == 1] = -np.inf, np.inf
     return z[()]
 
-# %% ../nbs/01_rng.ipynb #d55b9491
+# %% ../nbs/01_rng.ipynb #6c337f3c
 def r_norm_inversion(u, # 2n uniforms, in the order they were drawn
                     ) -> np.ndarray:
     "R's `norm_rand` with `normal.kind = 'Inversion'`: n normals from 2n uniforms"
@@ -87,7 +87,7 @@ def r_norm_inversion(u, # 2n uniforms, in the order they were drawn
     big = 134217728.0  # 2^27
     return qnorm((np.floor(big * u[0::2]) + u[1::2]) / big)
 
-# %% ../nbs/01_rng.ipynb #e85797fe
+# %% ../nbs/01_rng.ipynb #774f415f
 def r_matprod(A, # n x k matrix
               B, # k x m matrix
              ) -> np.ndarray:
@@ -97,7 +97,7 @@ def r_matprod(A, # n x k matrix
     for k in range(A.shape[1]): out = out + A[:, [k]] * B[[k], :]
     return out
 
-# %% ../nbs/01_rng.ipynb #83f87c25
+# %% ../nbs/01_rng.ipynb #9486f2ce
 def mvn_sqrt(sigma, # symmetric positive semi-definite d x d covariance matrix
             ) -> np.ndarray:
     "mvtnorm's `method = 'eigen'` factor R of `sigma` (symmetric, `R'R = sigma`)"
@@ -109,7 +109,7 @@ def mvn_sqrt(sigma, # symmetric positive semi-definite d x d covariance matrix
     lam, V = lam[::-1], V[:, ::-1]
     return r_matprod(V, V.T * np.sqrt(np.maximum(lam, 0))[:, None]).T
 
-# %% ../nbs/01_rng.ipynb #1241aa4d
+# %% ../nbs/01_rng.ipynb #4bf898c3
 def r_seq(from_:float, # first value
           to:float, # end value (included when reached up to R's fuzz)
           by:float, # increment, with the sign of `to - from`
@@ -124,7 +124,7 @@ def r_seq(from_:float, # first value
     x = from_ + np.arange(int(n + 1e-10) + 1) * by
     return np.minimum(x, to) if by > 0 else np.maximum(x, to)
 
-# %% ../nbs/01_rng.ipynb #65c83d4a
+# %% ../nbs/01_rng.ipynb #072e7ab6
 class RRNG:
     "R's default random number generator (Mersenne-Twister, Inversion) after `set.seed(seed)`"
     def __init__(self, seed:int, # the integer given to R's `set.seed`
