@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer']
 
-# %% ../nbs/07_lmer.ipynb #ba5a7797
+# %% ../nbs/07_lmer.ipynb #8e1a40c7
 import warnings
 from dataclasses import dataclass
 
@@ -15,9 +15,9 @@ import scipy.linalg as sla
 
 from .formula import ModelFrame, model_frame
 from .henderson import UnitCrossprods, unit_crossprods
-from .reml import ReTemplate, ThetaFit, fit_theta
+from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #b9661afb
+# %% ../nbs/07_lmer.ipynb #39086371
 def _pow2_scale(A:np.ndarray, # columns to scale (M x k) or a vector
                ) -> np.ndarray:
     "A power of two near each column's root mean square (1 for an all-zero column)"
@@ -38,14 +38,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #b501c196
+# %% ../nbs/07_lmer.ipynb #49a80ef4
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #d1958b76
+# %% ../nbs/07_lmer.ipynb #9a152a5d
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -76,8 +76,8 @@ class LmerFit:
         # response: fitted values and residuals, in the order of the rows used
         self.fitted = mf.X @ phi + np.einsum('mk,mk->m', mf.Z, self.b[mf.g])
         self.resid = mf.y - self.fitted
-        self.converged = opt.converged
-        self.messages = [] if opt.converged else [f"the optimizer did not converge: {opt.message}"]
+        self.converged = opt.converged                              # None: evaluated at a given theta
+        self.messages = [] if opt.converged is not False else [f"the optimizer did not converge: {opt.message}"]
         if self.is_singular:
             self.messages.append("singular fit: the estimated covariance matrix of the random effects is singular "
                                  "(a variance is zero or a correlation is +/-1); the model may be too complex for the data")
@@ -105,10 +105,10 @@ class LmerFit:
 
     @property
     def deviance(self):
-        "$-2\\log L$ (maximum likelihood) at the fitted parameters; for ML fits the minimized deviance"
+        "Profiled ML deviance at $\\hat\\theta$; for ML fits the minimized deviance (lme4's `deviance(fit, REML=FALSE)`)"
         if not self.REML: return self.crit
-        n, s2 = self.nobs, self.sigma**2
-        return self._logdet_L + n*np.log(2*np.pi*s2) + (n - len(self.fixef))   # r2/sigma^2 = n - p at the REML sigma
+        n, r2 = self.nobs, self.sigma**2*(self.nobs - len(self.fixef))      # r^2 on the data's scale
+        return self._logdet_L + n*(1 + np.log(2*np.pi*r2/n))
 
     @property
     def is_singular(self, tol=1e-4):
@@ -116,26 +116,29 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #0bd12732
+# %% ../nbs/07_lmer.ipynb #607df994
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
          na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
          tol:float=1e-8, # Newton-decrement tolerance of the optimizer, in deviance units
+        theta:np.ndarray=None, # evaluate the model at this theta instead of optimizing (lme4's order)
         ) -> LmerFit:
     "Fit a linear mixed model with one grouping factor, as lme4's `lmer`"
     mf = model_frame(formula, data, na_action)
     cp, scales = conditioned_crossprods(mf)
-    opt = fit_theta(cp, ReTemplate(mf.sizes), REML, tol=tol)
+    tmpl = ReTemplate(mf.sizes)
+    if theta is None: opt = fit_theta(cp, tmpl, REML, tol=tol)
+    else: opt = evaluate_theta(cp, tmpl, np.asarray(theta, float)*scales['dZ'][tmpl.rows], REML)
     fit = LmerFit(mf, opt, scales, REML, formula)
-    if not fit.converged: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=2)
+    if fit.converged is False: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=2)
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #b3ee3ea3
+# %% ../nbs/07_lmer.ipynb #3f903bd3
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #15c9ab04
+# %% ../nbs/07_lmer.ipynb #90f1b5d3
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -185,7 +188,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #8d7df539
+# %% ../nbs/07_lmer.ipynb #66e982bd
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
