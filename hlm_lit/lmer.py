@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #2fd18297
+# %% ../nbs/07_lmer.ipynb #d3514737
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #19eb60bc
+# %% ../nbs/07_lmer.ipynb #923ed016
 def _pow2_scale(A:np.ndarray, # columns to scale (M x k) or a vector
                ) -> np.ndarray:
     "A power of two near each column's root mean square (1 for an all-zero column)"
@@ -38,14 +38,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #c0d818cb
+# %% ../nbs/07_lmer.ipynb #e1ce75de
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #2f976359
+# %% ../nbs/07_lmer.ipynb #5bd8e906
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -120,7 +120,7 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #327f2a9e
+# %% ../nbs/07_lmer.ipynb #58f1d985
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -139,10 +139,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #0e6067a0
+# %% ../nbs/07_lmer.ipynb #89c48dcc
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #4db360ee
+# %% ../nbs/07_lmer.ipynb #17dae690
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -192,7 +192,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #73a9f7c8
+# %% ../nbs/07_lmer.ipynb #f4da0a5b
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -201,7 +201,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #5ddbad1e
+# %% ../nbs/07_lmer.ipynb #c49d64d4
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -224,7 +224,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #8bcb95a7
+# %% ../nbs/07_lmer.ipynb #6fb3b98c
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -240,7 +240,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #71ea4516
+# %% ../nbs/07_lmer.ipynb #4f3ed144
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -256,13 +256,37 @@ def _vc_table(fit) -> str:
     rows.append(['Residual', '', var[-1], sd[-1]] + ['']*(len(header) - 4))
     return _table(rows, '<'*len(header))
 
+def _coef_table(self) -> pd.DataFrame:
+    "The fixed-effects table: estimates, standard errors and t values (the inference chapter adds df and p-values)"
+    se = np.sqrt(np.diag(self.vcov))
+    return pd.DataFrame({'Estimate': self.fixef.values, 'Std. Error': se, 't value': self.fixef.values/se},
+                        index=self.fixef.index)
+
+LmerFit.coef_table = _coef_table
+
+def _format_p(p):
+    "p-values as R's `format.pval(digits = 3)`, with significance stars"
+    small = p < 2.220446e-16
+    body = _r_format(np.where(small, np.nan, p), 3) if (~small).any() else []
+    body = [('< 2e-16' if sm else b.strip()) for sm, b in zip(small, body if len(body) else ['']*len(p))]
+    stars = ['***' if v < 0.001 else '**' if v < 0.01 else '*' if v < 0.05 else '.' if v < 0.1 else ' ' for v in p]
+    return body, stars
+
 def _fe_table(fit) -> str:
-    "The 'Fixed effects' block: estimates, standard errors, t values"
-    est, se = fit.fixef.values, np.sqrt(np.diag(fit.vcov))
+    "The 'Fixed effects' block: estimates, standard errors, t values (and df, p-values when the table has them)"
+    tab = fit.coef_table()
+    est, se = tab['Estimate'].values, tab['Std. Error'].values
     es = _r_format(np.concatenate([est, se]))
-    t = _r_format(np.round(est/se, 3))
-    rows = [['', 'Estimate', 'Std. Error', 't value']] + [[n, es[k], es[len(est) + k], t[k]] for k, n in enumerate(fit.fixef.index)]
-    return _table(rows, '<>>>')
+    cols = {'Estimate': es[:len(est)], 'Std. Error': es[len(est):]}
+    if 'df' in tab: cols['df'] = _r_format(tab['df'].values, 7)
+    cols['t value'] = _r_format(np.round(tab['t value'].values, 3))
+    stars = None
+    if 'Pr(>|t|)' in tab: cols['Pr(>|t|)'], stars = _format_p(tab['Pr(>|t|)'].values)
+    rows = [[''] + list(cols) + ([''] if stars else [])]
+    rows += [[n] + [c[k] for c in cols.values()] + ([stars[k]] if stars else []) for k, n in enumerate(tab.index)]
+    out = _table(rows, '<' + '>'*len(cols) + ('<' if stars else ''))
+    if stars: out += "\n---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
+    return out
 
 def _corr_table(fit) -> str:
     "The 'Correlation of Fixed Effects' block (lower triangle, 3 decimals)"
@@ -275,7 +299,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #b328c58f
+# %% ../nbs/07_lmer.ipynb #a2aeea30
 def summary(fit:LmerFit) -> str:
     "lme4's `summary(fit)` as text"
     how = 'REML' if fit.REML else 'maximum likelihood'
@@ -304,7 +328,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #b094ca1c
+# %% ../nbs/07_lmer.ipynb #46b88ede
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -312,7 +336,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #e6db5a6e
+# %% ../nbs/07_lmer.ipynb #62e4890f
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame

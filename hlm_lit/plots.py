@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['OKABE_ITO', 'unit_estimates', 'plot_unit_params', 'plot_lines']
 
-# %% ../nbs/10_plots.ipynb #dd52652f
+# %% ../nbs/10_plots.ipynb #0c3fa406
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-# %% ../nbs/10_plots.ipynb #e5480b8f
+# %% ../nbs/10_plots.ipynb #cf8d7a3e
 OKABE_ITO = dict(orange='#E69F00', sky='#56B4E9', green='#009E73', yellow='#F0E442', blue='#0072B2',
                  vermillion='#D55E00', purple='#CC79A7', black='#000000')
 
@@ -22,7 +22,7 @@ def _axes(ax, n=1, figsize=(6.5, 3.6)):
     fig, axs = plt.subplots(1, n, figsize=figsize, constrained_layout=True)
     return fig, axs
 
-# %% ../nbs/10_plots.ipynb #71885663
+# %% ../nbs/10_plots.ipynb #e4f85a8f
 def unit_estimates(fit, # an `LmerFit` of the article's model y ~ x + a + x:a + (1 + x | unit)
                    units:pd.DataFrame, # unit table with columns `unit` and `a`
                   ) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def plot_unit_params(units:pd.DataFrame, # unit table: `a`, `alpha`, `beta` (e.g
     axes[0].legend(fontsize=8, frameon=False)
     return fig, axes
 
-# %% ../nbs/10_plots.ipynb #1d5e1d8a
+# %% ../nbs/10_plots.ipynb #55249da1
 def plot_lines(flat:pd.DataFrame, # one row per measurement: `unit`, `a`, `x`, `y` (and `alpha`, `beta` for true lines)
                fit=None, # optional `LmerFit` of the article's model: adds its predicted lines
                ax=None, # matplotlib Axes to draw on
