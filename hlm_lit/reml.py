@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReTemplate', 'criterion', 'criterion_gradient', 'ThetaFit', 'Profiled', 'fit_theta', 'evaluate_theta']
 
-# %% ../nbs/05_reml.ipynb #20a5e738
+# %% ../nbs/05_reml.ipynb #06ccc116
 import warnings
 from dataclasses import dataclass, field
 
@@ -13,9 +13,9 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.optimize import minimize
 
-from .henderson import PLS, UnitCrossprods, solve_pls, unit_crossprods
+from .henderson import PLS, UnitCrossprods, bmm, btr, solve_pls, unit_crossprods
 
-# %% ../nbs/05_reml.ipynb #1e3832e6
+# %% ../nbs/05_reml.ipynb #f9e0a95a
 @dataclass
 class ReTemplate:
     "Where the entries of $\\theta$ go in the block-diagonal, lower-triangular $\\Lambda_\\theta$"
@@ -42,7 +42,7 @@ class ReTemplate:
         L = np.zeros((self.q, self.q)); L[self.rows, self.cols] = theta
         return L
 
-# %% ../nbs/05_reml.ipynb #f0356760
+# %% ../nbs/05_reml.ipynb #61c82963
 def criterion(pls:PLS, # the PLS solution at theta
               n:int, # number of observations
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -52,7 +52,7 @@ def criterion(pls:PLS, # the PLS solution at theta
     nu = n - p if REML else n
     return pls.logdet_L + (pls.logdet_LX if REML else 0.0) + nu*(1 + np.log(2*np.pi*pls.r2/nu))
 
-# %% ../nbs/05_reml.ipynb #767d3a31
+# %% ../nbs/05_reml.ipynb #3136559f
 def criterion_gradient(pls:PLS, # the PLS solution at theta
                        cp:UnitCrossprods, # per-unit cross-products
                        tmpl:ReTemplate, # where theta sits in Lambda
@@ -60,23 +60,25 @@ def criterion_gradient(pls:PLS, # the PLS solution at theta
                        REML:bool=True, # REML criterion (True) or ML deviance (False)
                       ) -> np.ndarray:
     "Analytic gradient of the profiled criterion with respect to $\\theta$"
-    r, c = tmpl.rows, tmpl.cols
-    LinvT = np.swapaxes(pls.Linv, 1, 2)
-    K = cp.ZtZ @ Lambda @ LinvT                                   # A_i Lambda L_i^{-T}
-    d_logdetL = 2*np.einsum('nrk,nkc->rc', K, pls.Linv)[r, c]     # 2 sum_i [A_i Lambda M_i^{-1}]_rc
-    Zte = cp.Zty - cp.ZtX @ pls.phi                               # Z_i'(y_i - X_i phi)
-    w = Zte - np.einsum('nrk,kl,nl->nr', cp.ZtZ, Lambda, pls.u)    # Z_i' V_i^{-1} e_i
-    d_r2 = -2*np.einsum('nr,nc->rc', w, pls.u)[r, c]
+    q, A = cp.q, cp.A
+    total = lambda P: np.array([[np.sum(x) if np.ndim(x) else x*cp.N for x in row] for row in P])   # sum over units
+    d_logdetL = 2*total(bmm(pls.AL, pls.Minv))                                  # 2 sum_i A_i Lambda M_i^{-1}
+    Ab = bmm(A, [[pls.b[:, k]] for k in range(q)])                             # A_i b_i
+    w = [pls.e[r] - Ab[r][0] for r in range(q)]                                # Z_i' V_i^{-1} e_i
+    d_r2 = -2*np.array([[np.dot(w[r], pls.u[:, c]) for c in range(q)] for r in range(q)])
     nu = cp.n - cp.p if REML else cp.n
     grad = d_logdetL + nu/pls.r2*d_r2
     if REML:
-        U = LinvT @ pls.RZX                                       # Lambda' W_i = L_i^{-T} RZX_i
-        W = cp.ZtX - K @ pls.RZX                                  # Z_i' V_i^{-1} X_i
-        Ut = sla.cho_solve((pls.LX, True), U.reshape(-1, cp.p).T).T.reshape(U.shape)   # U_i (L_X L_X')^{-1}
-        grad = grad - 2*np.einsum('nrp,ncp->rc', W, Ut)[r, c]
-    return grad
+        Ci = sla.cho_solve((pls.LX, True), np.eye(cp.p))                       # C^{-1}, p x p
+        CB = [Ci @ Bk for Bk in cp.B]
+        S = [[None]*q for _ in range(q)]                                        # S_i = Z_i'X_i C^{-1} X_i'Z_i
+        for k in range(q):
+            for l in range(k, q): S[k][l] = S[l][k] = np.einsum('pn,pn->n', CB[k], cp.B[l])
+        P = bmm(bmm(S, [[float(v) for v in row] for row in Lambda]), pls.Minv)   # S_i Lambda M_i^{-1}
+        grad = grad - 2*(total(P) - total(bmm(bmm(A, pls.F), P)))              # (I - A_i F_i) S_i Lambda M_i^{-1}
+    return grad[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #561b011e
+# %% ../nbs/05_reml.ipynb #6c16b11c
 @dataclass
 class ThetaFit:
     "The result of optimizing the profiled criterion over $\\theta$"
@@ -91,7 +93,7 @@ class ThetaFit:
     nfev: int           # number of criterion (and gradient) evaluations
     at_bound: np.ndarray = field(default=None)  # which theta are held at their lower bound
 
-# %% ../nbs/05_reml.ipynb #822c7728
+# %% ../nbs/05_reml.ipynb #eb4b7b5f
 class Profiled:
     "The profiled criterion of one model as a function of $\\theta$, with cached evaluations"
     def __init__(self, cp:UnitCrossprods, # per-unit cross-products
@@ -122,17 +124,19 @@ class Profiled:
             H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
-# %% ../nbs/05_reml.ipynb #e2c3a05f
+# %% ../nbs/05_reml.ipynb #789474ea
 def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
-    lower = f.tmpl.lower
+    lower, H, fresh = f.tmpl.lower, None, False
     for it in range(maxit):
-        H = f.hessian(theta)
+        if H is None: H, fresh = f.hessian(theta), True
         at_bound = (theta <= lower + 1e-10) & (grad >= 0)
         free = ~at_bound
         if not free.any(): return theta, fval, grad, H, 0.0, at_bound
         try: Lf = np.linalg.cholesky(H[np.ix_(free, free)])
-        except np.linalg.LinAlgError: return theta, fval, grad, H, np.inf, at_bound
+        except np.linalg.LinAlgError:
+            if fresh: return theta, fval, grad, H, np.inf, at_bound
+            H = None; continue                                   # a stale Hessian: recompute it
         step = -sla.cho_solve((Lf, True), grad[free])
         dec = float(-grad[free] @ step)
         if dec < tol: return theta, fval, grad, H, dec, at_bound
@@ -142,16 +146,20 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
             fn, gn = f(new)
             if fn < fval: break
             t /= 2
-        else: return theta, fval, grad, H, dec, at_bound
+        else:
+            if fresh: return theta, fval, grad, H, dec, at_bound
+            H = None; continue
         theta, fval, grad = new, fn, gn
+        if t < 1: H = None                                       # keep H while full Newton steps work (chord method)
+        fresh = False
     return theta, fval, grad, H, dec, at_bound
 
-# %% ../nbs/05_reml.ipynb #9a8be7ae
+# %% ../nbs/05_reml.ipynb #b332b017
 def _minimize(f:Profiled, theta0, tol, maxiter):
     "L-BFGS-B from `theta0`, then the Newton polish; returns (theta, fval, grad, H, decrement, at_bound, status)"
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
     res = minimize(f, theta0, jac=True, method='L-BFGS-B', bounds=bounds,
-                   options=dict(maxiter=maxiter, ftol=1e-15, gtol=1e-10, maxcor=20))
+                   options=dict(maxiter=maxiter, ftol=1e-12, gtol=1e-10, maxcor=20))
     theta = np.maximum(res.x, f.tmpl.lower)
     fval, grad = f(theta)
     return _newton_polish(f, theta, fval, grad, tol) + (res.status,)
@@ -163,7 +171,7 @@ def _interior(theta, at_bound, tmpl):
     out = theta.copy(); out[at_bound] = max(0.5*free.mean() if free.size else 1.0, 0.1)
     return out
 
-# %% ../nbs/05_reml.ipynb #07779e86
+# %% ../nbs/05_reml.ipynb #3e4ee302
 def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tmpl:ReTemplate, # where theta sits in Lambda
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -186,7 +194,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     msg = '; '.join(problems) if problems else f'converged (Newton decrement {dec:.2g})'
     return ThetaFit(theta, float(fval), f.pls(theta), grad, H, dec, not problems, msg, f.nfev, at_bound)
 
-# %% ../nbs/05_reml.ipynb #845e11ef
+# %% ../nbs/05_reml.ipynb #f274d87f
 def evaluate_theta(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    theta:np.ndarray, # the theta to evaluate at
