@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #4c6703cf
+# %% ../nbs/07_lmer.ipynb #07c56b68
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #c92728ed
+# %% ../nbs/07_lmer.ipynb #dc3146a5
 def _pow2_scale(A:np.ndarray, # columns to scale (M x k) or a vector
                ) -> np.ndarray:
     "A power of two near each column's root mean square (1 for an all-zero column)"
@@ -38,14 +38,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #596139df
+# %% ../nbs/07_lmer.ipynb #b5367d44
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #dbdfa8ba
+# %% ../nbs/07_lmer.ipynb #0f84838f
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -120,12 +120,12 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #d505e73f
+# %% ../nbs/07_lmer.ipynb #7ad047e7
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
          na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
-         tol:float=1e-8, # Newton-decrement tolerance of the optimizer, in deviance units
+         tol:float=1e-10, # Newton-decrement tolerance of the optimizer, in deviance units
         theta:np.ndarray=None, # evaluate the model at this theta instead of optimizing (lme4's order)
         ) -> LmerFit:
     "Fit a linear mixed model with one grouping factor, as lme4's `lmer`"
@@ -139,10 +139,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #aaefe526
+# %% ../nbs/07_lmer.ipynb #7382004a
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #ffcc0634
+# %% ../nbs/07_lmer.ipynb #681f8363
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -192,7 +192,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #0e86bc1d
+# %% ../nbs/07_lmer.ipynb #8bd6a31a
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -201,7 +201,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #e41956ed
+# %% ../nbs/07_lmer.ipynb #f92c3e68
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -224,7 +224,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #7e77103f
+# %% ../nbs/07_lmer.ipynb #f2e8503d
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -240,7 +240,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #477ad202
+# %% ../nbs/07_lmer.ipynb #c9a8dda3
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -299,7 +299,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #739a5b76
+# %% ../nbs/07_lmer.ipynb #85800ca0
 def summary(fit:LmerFit) -> str:
     "lme4's `summary(fit)` as text"
     how = 'REML' if fit.REML else 'maximum likelihood'
@@ -328,7 +328,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #c843e66e
+# %% ../nbs/07_lmer.ipynb #67766268
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -336,7 +336,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #169a393e
+# %% ../nbs/07_lmer.ipynb #ae23f324
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame
