@@ -6,14 +6,14 @@
 __all__ = ['henderson_dense', 'UnitCrossprods', 'unit_crossprods', 'bmm', 'btr', 'bchol', 'btri_inv', 'bstack', 'PLS',
            'solve_pls']
 
-# %% ../nbs/04_henderson.ipynb #e859f013
+# %% ../nbs/04_henderson.ipynb #f5ef7672
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-# %% ../nbs/04_henderson.ipynb #a8d7d395
+# %% ../nbs/04_henderson.ipynb #036135a7
 def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
                     Z, # random-effect design, M x Nq (dense or scipy.sparse), units' columns contiguous
                     y:np.ndarray, # response, length M
@@ -30,7 +30,7 @@ def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
     p = X.shape[1]
     return sol[:p], sol[p:].reshape(N, q)
 
-# %% ../nbs/04_henderson.ipynb #bdb031c7
+# %% ../nbs/04_henderson.ipynb #b9e847f9
 @dataclass
 class UnitCrossprods:
     "Per-unit cross-products of one grouping factor: all that REML needs from the data"
@@ -57,7 +57,7 @@ class UnitCrossprods:
     @property
     def p(self): return self.XtX.shape[0]
 
-# %% ../nbs/04_henderson.ipynb #c9184b81
+# %% ../nbs/04_henderson.ipynb #4712b33b
 def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per observation, NOT block diagonal)
                     X:np.ndarray, # fixed-effect design, M x p
                     y:np.ndarray, # response, length M
@@ -76,7 +76,7 @@ def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per ob
         Zty[:, k] = np.bincount(g, Z[:, k]*y, N)
     return UnitCrossprods(ZtZ, ZtX, Zty, X.T @ X, X.T @ y, float(y @ y), len(y), np.bincount(g, minlength=N))
 
-# %% ../nbs/04_henderson.ipynb #38830431
+# %% ../nbs/04_henderson.ipynb #0b217fc2
 def _is0(x): return x.__class__ is float and x == 0.0             # an exact zero entry (a plain Python float)
 
 def bmm(P:list, # p x r nested list of scalars or length-N arrays
@@ -127,7 +127,7 @@ def bstack(P:list, # q x r nested list of length-N arrays (or scalars)
     "The nested list as an (N, q, r) array"
     return np.stack([np.stack([np.broadcast_to(x, (N,)) for x in row], -1) for row in P], -2)
 
-# %% ../nbs/04_henderson.ipynb #435d1251
+# %% ../nbs/04_henderson.ipynb #511c598a
 @dataclass
 class PLS:
     "The solution of the penalized least-squares problem at one $\\theta$ (blocks as nested lists, unit axis last)"
@@ -144,7 +144,7 @@ class PLS:
     logdet_L: float     # log |L|^2 = sum_i log |M_i|
     logdet_LX: float    # log |L_X|^2
 
-# %% ../nbs/04_henderson.ipynb #4da3a6dd
+# %% ../nbs/04_henderson.ipynb #fb08ecca
 def solve_pls(cp:UnitCrossprods, # per-unit cross-products
               Lambda:np.ndarray, # relative covariance factor, q x q lower triangular
              ) -> PLS:

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Browser test of the explorer (hlm_lit.explorer): Voila serves .ci/explorer/explorer.ipynb, Debian's headless
+# Chromium driven by Selenium (through Debian's chromedriver; no browser download) moves a slider and checks that the
+# estimates table changes. Usage: bash .ci/explorer.sh VENV   (a venv with hlm_lit installed, e.g. .venv-ci)
+# Prints where the screenshots are (default /tmp/hlm_lit_explorer; set EXPLORER_SCREENSHOTS to change).
+set -euo pipefail
+VENV=$(cd "${1:?usage: bash .ci/explorer.sh VENV}" && pwd)
+cd "$(dirname "$0")/.."
+
+echo "== explorer browser test: Debian chromium + chromium-driver"
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+/usr/bin/chromium --version 2>/dev/null; /usr/bin/chromedriver --version
+
+echo "== explorer browser test: voila and selenium into $VENV"
+"$VENV/bin/pip" install --quiet "voila==0.5.13" "selenium==4.51.0"
+
+echo "== explorer browser test: run"
+export MPLBACKEND=Agg SE_OFFLINE=true SE_AVOID_STATS=true
+"$VENV/bin/python" .ci/explorer/test_explorer.py
