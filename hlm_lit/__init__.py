@@ -6,10 +6,12 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/11_api.ipynb #1b1b15fc
+# %% ../nbs/11_api.ipynb #7ac8ca7b
+import hlm_lit.inference  # attaches confint, profile, bootstrap, simulate, df, pvalues to LmerFit
 from .datasets import article_data, article_units, lme4_reference, math_ach_school, math_achieve, sleepstudy
+from .inference import anova, refit_ml
 from .lmer import ConvergenceWarning, LmerFit, SingularFitWarning, lmer
 from .simulate import article_sim, simulate_hlm
 
-__all__ = ['lmer', 'LmerFit', 'ConvergenceWarning', 'SingularFitWarning', 'simulate_hlm', 'article_sim',
+__all__ = ['lmer', 'LmerFit', 'anova', 'refit_ml', 'ConvergenceWarning', 'SingularFitWarning', 'simulate_hlm', 'article_sim',
            'article_data', 'article_units', 'sleepstudy', 'math_achieve', 'math_ach_school', 'lme4_reference']

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #07c56b68
+# %% ../nbs/07_lmer.ipynb #ee297d65
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #dc3146a5
+# %% ../nbs/07_lmer.ipynb #19e4853b
 def _pow2_scale(A:np.ndarray, # columns to scale (M x k) or a vector
                ) -> np.ndarray:
     "A power of two near each column's root mean square (1 for an all-zero column)"
@@ -38,14 +38,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #b5367d44
+# %% ../nbs/07_lmer.ipynb #ac817073
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #0f84838f
+# %% ../nbs/07_lmer.ipynb #7254377d
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -120,7 +120,7 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #7ad047e7
+# %% ../nbs/07_lmer.ipynb #48391293
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -139,10 +139,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #7382004a
+# %% ../nbs/07_lmer.ipynb #805b1178
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #681f8363
+# %% ../nbs/07_lmer.ipynb #c22f5543
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -192,7 +192,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #8bd6a31a
+# %% ../nbs/07_lmer.ipynb #2cd8a1d1
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -201,7 +201,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #f92c3e68
+# %% ../nbs/07_lmer.ipynb #b48221dd
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -224,7 +224,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #f2e8503d
+# %% ../nbs/07_lmer.ipynb #c918ffb8
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -240,7 +240,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #c9a8dda3
+# %% ../nbs/07_lmer.ipynb #446b7a70
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -265,10 +265,18 @@ def _coef_table(self) -> pd.DataFrame:
 LmerFit.coef_table = _coef_table
 
 def _format_p(p):
-    "p-values as R's `format.pval(digits = 3)`, with significance stars"
+    "p-values as R's `format.pval(digits = 3)` (fixed or scientific, whichever is narrower), with significance stars"
+    p = np.asarray(p, float)
     small = p < 2.220446e-16
-    body = _r_format(np.where(small, np.nan, p), 3) if (~small).any() else []
-    body = [('< 2e-16' if sm else b.strip()) for sm, b in zip(small, body if len(body) else ['']*len(p))]
+    body = [''] * len(p)
+    if (~small).any():
+        v = p[~small]
+        fixed = [b.strip() for b in _r_format(v, 3)]
+        m = max(len(f"{x:.2e}".split('e')[0].rstrip('0').rstrip('.')) for x in v) - 2   # mantissa decimals needed
+        sci = [f"{x:.{max(m, 0)}e}" for x in v]
+        chosen = iter(fixed if max(map(len, fixed)) <= max(map(len, sci)) else sci)
+        body = [next(chosen) if not sm else '' for sm in small]
+    body = ['< 2e-16' if sm else b for sm, b in zip(small, body)]
     stars = ['***' if v < 0.001 else '**' if v < 0.01 else '*' if v < 0.05 else '.' if v < 0.1 else ' ' for v in p]
     return body, stars
 
@@ -299,7 +307,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #85800ca0
+# %% ../nbs/07_lmer.ipynb #894ca1fb
 def summary(fit:LmerFit) -> str:
     "lme4's `summary(fit)` as text"
     how = 'REML' if fit.REML else 'maximum likelihood'
@@ -328,7 +336,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #67766268
+# %% ../nbs/07_lmer.ipynb #678f3020
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -336,7 +344,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #ae23f324
+# %% ../nbs/07_lmer.ipynb #83814aec
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame
