@@ -6,14 +6,14 @@
 __all__ = ['henderson_dense', 'UnitCrossprods', 'unit_crossprods', 'bmm', 'btr', 'bchol', 'btri_inv', 'bstack', 'PLS',
            'solve_pls']
 
-# %% ../nbs/04_henderson.ipynb #f5ef7672
+# %% ../nbs/04_henderson.ipynb #c91f1ba1
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-# %% ../nbs/04_henderson.ipynb #036135a7
+# %% ../nbs/04_henderson.ipynb #a941ca64
 def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
                     Z, # random-effect design, M x Nq (dense or scipy.sparse), units' columns contiguous
                     y:np.ndarray, # response, length M
@@ -30,7 +30,7 @@ def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
     p = X.shape[1]
     return sol[:p], sol[p:].reshape(N, q)
 
-# %% ../nbs/04_henderson.ipynb #b9e847f9
+# %% ../nbs/04_henderson.ipynb #709ad5c5
 @dataclass
 class UnitCrossprods:
     "Per-unit cross-products of one grouping factor: all that REML needs from the data"
@@ -57,7 +57,7 @@ class UnitCrossprods:
     @property
     def p(self): return self.XtX.shape[0]
 
-# %% ../nbs/04_henderson.ipynb #4712b33b
+# %% ../nbs/04_henderson.ipynb #2351dbcd
 def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per observation, NOT block diagonal)
                     X:np.ndarray, # fixed-effect design, M x p
                     y:np.ndarray, # response, length M
@@ -69,14 +69,20 @@ def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per ob
     g = np.asarray(g, np.intp)
     N = int(g.max()) + 1 if N is None else N
     q, p = Z.shape[1], X.shape[1]
+    counts = np.bincount(g, minlength=N)
+    if counts.min() > 0 and np.all(g[1:] >= g[:-1]):      # rows sorted by unit: sum contiguous runs
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        unit_sum = lambda w: np.add.reduceat(w, starts)
+    else:                                                  # any order: weighted counts
+        unit_sum = lambda w: np.bincount(g, w, N)
     ZtZ, ZtX, Zty = np.empty((N, q, q)), np.empty((N, q, p)), np.empty((N, q))
-    for k in range(q):                 # q(q+1)/2 + qp + q bincounts, each O(M)
-        for l in range(k, q): ZtZ[:, k, l] = ZtZ[:, l, k] = np.bincount(g, Z[:, k]*Z[:, l], N)
-        for l in range(p): ZtX[:, k, l] = np.bincount(g, Z[:, k]*X[:, l], N)
-        Zty[:, k] = np.bincount(g, Z[:, k]*y, N)
-    return UnitCrossprods(ZtZ, ZtX, Zty, X.T @ X, X.T @ y, float(y @ y), len(y), np.bincount(g, minlength=N))
+    for k in range(q):                 # q(q+1)/2 + qp + q sums over units, each O(M)
+        for l in range(k, q): ZtZ[:, k, l] = ZtZ[:, l, k] = unit_sum(Z[:, k]*Z[:, l])
+        for l in range(p): ZtX[:, k, l] = unit_sum(Z[:, k]*X[:, l])
+        Zty[:, k] = unit_sum(Z[:, k]*y)
+    return UnitCrossprods(ZtZ, ZtX, Zty, X.T @ X, X.T @ y, float(y @ y), len(y), counts)
 
-# %% ../nbs/04_henderson.ipynb #0b217fc2
+# %% ../nbs/04_henderson.ipynb #1425be3e
 def _is0(x): return x.__class__ is float and x == 0.0             # an exact zero entry (a plain Python float)
 
 def bmm(P:list, # p x r nested list of scalars or length-N arrays
@@ -127,7 +133,7 @@ def bstack(P:list, # q x r nested list of length-N arrays (or scalars)
     "The nested list as an (N, q, r) array"
     return np.stack([np.stack([np.broadcast_to(x, (N,)) for x in row], -1) for row in P], -2)
 
-# %% ../nbs/04_henderson.ipynb #511c598a
+# %% ../nbs/04_henderson.ipynb #46970594
 @dataclass
 class PLS:
     "The solution of the penalized least-squares problem at one $\\theta$ (blocks as nested lists, unit axis last)"
@@ -144,7 +150,7 @@ class PLS:
     logdet_L: float     # log |L|^2 = sum_i log |M_i|
     logdet_LX: float    # log |L_X|^2
 
-# %% ../nbs/04_henderson.ipynb #fb08ecca
+# %% ../nbs/04_henderson.ipynb #5a2ad4bf
 def solve_pls(cp:UnitCrossprods, # per-unit cross-products
               Lambda:np.ndarray, # relative covariance factor, q x q lower triangular
              ) -> PLS:
