@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['FormulaError', 'Bar', 'LmerFormula', 'parse_formula', 'ModelFrame', 'model_frame']
 
-# %% ../nbs/06_formula.ipynb #37ece3ea
+# %% ../nbs/06_formula.ipynb #b7f8c722
 import difflib
 import re
 import warnings
@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.linalg as sla
 from formulaic import Formula, model_matrix
 
-# %% ../nbs/06_formula.ipynb #266011de
+# %% ../nbs/06_formula.ipynb #e975ce8b
 class FormulaError(ValueError):
     "An lmer formula that cannot be parsed; the message shows where"
     def __init__(self, formula:str, # the formula
@@ -26,7 +26,7 @@ class FormulaError(ValueError):
         self.formula, self.pos, self.what = formula, pos, what
         super().__init__(f"{what} at position {pos + 1} of the formula:\n    {formula}\n    {' '*pos}^")
 
-# %% ../nbs/06_formula.ipynb #04182a75
+# %% ../nbs/06_formula.ipynb #a4d010c3
 @dataclass
 class Bar:
     "One random-effect term `(lhs | group)` or `(lhs || group)`"
@@ -43,7 +43,7 @@ class LmerFormula:
     bars: list        # the `Bar`s, in order
     formula: str      # the whole formula as written
 
-# %% ../nbs/06_formula.ipynb #6e8f15ee
+# %% ../nbs/06_formula.ipynb #016a9324
 def _top_level_bar(s:str, # text inside one pair of parentheses
                   ):
     "Position and width of a `|` or `||` at parenthesis depth 0 of `s`, or None"
@@ -64,7 +64,7 @@ def _check_parens(formula:str):
             stack.pop()
     if stack: raise FormulaError(formula, stack[-1], "unbalanced parenthesis: '(' is never closed")
 
-# %% ../nbs/06_formula.ipynb #06ff6a0a
+# %% ../nbs/06_formula.ipynb #8edb074e
 def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                  ) -> LmerFormula:
     "Split an lmer formula into response, fixed part and random-effect bars"
@@ -108,7 +108,7 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     fixed = ' + '.join(t.strip() for _, t in terms if t.strip() != '\0')
     return LmerFormula(response, fixed or '1', bars, formula)
 
-# %% ../nbs/06_formula.ipynb #0587879a
+# %% ../nbs/06_formula.ipynb #c3b1def7
 def _split_terms(s:str, # the formula (bars blanked out)
                  start:int, # where the right-hand side starts
                 ) -> list:
@@ -121,11 +121,23 @@ def _split_terms(s:str, # the formula (bars blanked out)
         elif ch == '+' and depth == 0: out.append((j, s[seg:j])); seg = j + 1
     return out
 
-# %% ../nbs/06_formula.ipynb #b7725205
-def _r_name(col:str) -> str:
-    "formulaic's column name in R's spelling: `Intercept` -> `(Intercept)`, `f[T.b]` -> `fb`"
+# %% ../nbs/06_formula.ipynb #9c502245
+def _r_name(col:str, # a formulaic column name, e.g. 'Sector[T.Public]:cSES'
+            order:dict=None, # variable -> position of its first appearance in the formula
+           ) -> str:
+    "formulaic's column name in R's spelling: `Intercept` -> `(Intercept)`, `f[T.b]` -> `fb`, interactions in R's order"
     if col == 'Intercept': return '(Intercept)'
-    return re.sub(r'\[T\.([^\]]*)\]', r'\1', col)
+    parts = re.split(r':(?![^\[]*\])', col)                  # split on ':' outside [...]
+    if order and len(parts) > 1:                               # R lists an interaction's variables in formula order
+        parts = sorted(parts, key=lambda p: order.get(p.split('[')[0], len(order)))
+    return ':'.join(re.sub(r'\[T\.([^\]]*)\]', r'\1', p) for p in parts)
+
+def _var_order(text:str, # a formula (or part of one)
+               names, # the variables it uses
+              ) -> dict:
+    "Each variable's position of first appearance in `text` (R orders variables this way)"
+    pos = {v: (m.start() if (m := re.search(r'(?<![\w.])' + re.escape(v) + r'(?![\w.])', text)) else len(text)) for v in names}
+    return {v: k for k, v in enumerate(sorted(pos, key=pos.get))}
 
 def _unknown(names, data, where):
     "A `KeyError` naming unknown columns and suggesting close matches"
@@ -136,7 +148,7 @@ def _unknown(names, data, where):
     return KeyError(f"{where}: column{'s' if len(names) > 1 else ''} {', '.join(msgs)} not found in the data; "
                     f"available: {', '.join(map(str, data.columns))}")
 
-# %% ../nbs/06_formula.ipynb #d5cb2ead
+# %% ../nbs/06_formula.ipynb #955f2343
 @dataclass
 class ModelFrame:
     "The arrays of a linear mixed model with one grouping factor, and the record of how they were made"
@@ -156,11 +168,12 @@ class ModelFrame:
     formula: LmerFormula # the parsed formula
     fixed_spec: object = field(default=None, repr=False)  # formulaic spec of the fixed part (for new data)
     re_specs: list = field(default=None, repr=False)      # formulaic specs of each bar's left-hand side
+    var_order: dict = field(default=None, repr=False)     # variable -> order of first appearance (R's naming)
 
     @property
     def N(self): return len(self.levels)
 
-# %% ../nbs/06_formula.ipynb #d683c291
+# %% ../nbs/06_formula.ipynb #84f2a9b6
 def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                 ):
     "Level codes and levels of a grouping factor, sorted as R's `factor()` does, unused categories dropped"
@@ -170,20 +183,53 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
     codes, levels = pd.factorize(col, sort=True)
     return codes.astype(np.intp), pd.Index(levels, name=col.name)
 
-# %% ../nbs/06_formula.ipynb #04339426
+# %% ../nbs/06_formula.ipynb #26999f33
 def _aliased_columns(X:np.ndarray, # fixed-effect design
                      tol:float=1e-7, # lme4's rank tolerance
+                     chunk:int=1 << 17, # rows per block of the blocked QR
                     ) -> list:
     "Indices of columns of X that are (numerically) linear combinations of earlier columns"
+    R = np.zeros((0, X.shape[1]))
+    for s in range(0, len(X), chunk):                          # X = QR by blocks: R of [R; X_block], block by block
+        R = np.linalg.qr(np.vstack([R, X[s:s + chunk]]), mode='r')
     keep, out = list(range(X.shape[1])), []
+    norms = np.linalg.norm(R, axis=0)                          # ||X_j|| = ||R_j|| since Q is orthonormal
     while keep:
-        R = np.linalg.qr(X[:, keep], mode='r')                  # no pivoting: columns stay in order
-        bad = np.abs(np.diag(R)) <= tol*np.linalg.norm(X[:, keep], axis=0)
+        Rk = np.linalg.qr(R[:, keep], mode='r')                # = the R of X[:, keep], columns in order
+        bad = np.abs(np.diag(Rk)) <= tol*norms[keep]
         if not bad.any(): break
-        out.append(keep.pop(int(bad.argmax())))                 # drop the first aliased column, then look again
+        out.append(keep.pop(int(bad.argmax())))                # drop the first aliased column, then look again
     return sorted(out)
 
-# %% ../nbs/06_formula.ipynb #92c65de8
+# %% ../nbs/06_formula.ipynb #0805d9ef
+def _plain_numeric(col:pd.Series) -> bool:
+    "A numeric, non-boolean column"
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+def _design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
+            data:pd.DataFrame, # complete rows of the variables it uses
+            order:dict, # variable order for R-style interaction names (`_var_order`)
+           ):
+    "Design matrix, R-style column names, a spec for new data, and the columns per term of a one-sided formula"
+    f = Formula(rhs)
+    terms = []
+    for t in f:
+        facs = [fa.expr for fa in t.factors if fa.expr != '1']
+        if not all(fa.eval_method.value in ('lookup', 'literal') for fa in t.factors) or \
+           not all(v in data.columns and _plain_numeric(data[v]) for v in facs): break
+        terms.append(facs)
+    else:                                                    # every term is a product of numeric columns
+        cols = {v: data[v].to_numpy(float) for t in terms for v in t}
+        M = np.empty((len(data), len(terms)))
+        for j, t in enumerate(terms):
+            M[:, j] = cols[t[0]] if t else 1.0
+            for v in t[1:]: M[:, j] *= cols[v]
+        return M, [_r_name(':'.join(t) if t else 'Intercept', order) for t in terms], f, [1]*len(terms)
+    mm = model_matrix(f, data, na_action='raise')
+    return (mm.to_numpy(float), [_r_name(c, order) for c in mm.columns], mm.model_spec,
+            [len(ix) for ix in mm.model_spec.term_indices.values()])
+
+# %% ../nbs/06_formula.ipynb #c370ccea
 def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                 data:pd.DataFrame, # the data, one row per observation
                 na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
@@ -225,17 +271,22 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     complete = ~na.any(axis=1).to_numpy()
     if not complete.all() and na_action == 'raise':
         raise ValueError(f"missing values in {', '.join(f'{c!r} ({n} rows)' for c, n in dropped.items())} and na_action='raise'")
-    sub = data.loc[complete, cols]
+    sub = data[cols] if complete.all() else data.loc[complete, cols]
     if len(sub) == 0: raise ValueError(f"no complete rows left after dropping missing values ({dropped})")
+    order = _var_order(formula[formula.index('~') + 1:], used)
     # grouping factor
     gser = sub[gcols[0]] if len(gcols) == 1 else sub[gcols].astype(str).agg(':'.join, axis=1).rename(group)
     g, levels = _group_codes(gser)
-    # fixed part and response (formulaic)
-    try: mm = model_matrix(f"{lf.response} ~ {lf.fixed}", sub, na_action='raise')
+    # response and fixed part
+    try:
+        if lf.response in sub.columns: y = sub[lf.response].to_numpy(float)
+        else:
+            lhs = model_matrix(f"{lf.response} ~ 1", sub, na_action='raise').lhs
+            if lhs.shape[1] != 1: raise TypeError(f"the response '{lf.response}' must be one numeric column")
+            y = lhs.to_numpy(float).ravel()
+        X, xnames, fixed_spec, _ = _design(lf.fixed, sub, order)
+    except TypeError: raise
     except Exception as e: raise ValueError(f"could not build the fixed-effect design from '{lf.fixed}': {e}") from None
-    y = mm.lhs.to_numpy(float).ravel()
-    if mm.lhs.shape[1] != 1: raise TypeError(f"the response '{lf.response}' must be one numeric column")
-    X, xnames = mm.rhs.to_numpy(float), [_r_name(c) for c in mm.rhs.columns]
     if not np.isfinite(y).all() or not np.isfinite(X).all():
         raise ValueError("a transformation in the formula produced non-finite values (e.g. log of a non-positive number)")
     aliased = _aliased_columns(X) if X.shape[1] else []
@@ -247,11 +298,11 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     # random-effect columns: one block per bar, or one per term of a double-bar
     Zs, znames, sizes, specs = [], [], [], []
     for b in lf.bars:
-        try: zm = model_matrix(b.lhs, sub, na_action='raise')
+        try: Zb, zn, spec, tsizes = _design(b.lhs, sub, order)
         except Exception as e: raise ValueError(f"could not build the random-effect columns of {b.text}: {e}") from None
-        if zm.shape[1] == 0: raise ValueError(f"the random-effect term {b.text} has no columns")
-        Zs.append(zm.to_numpy(float)); znames += [_r_name(c) for c in zm.columns]; specs.append(zm.model_spec)
-        sizes += [zm.shape[1]] if b.correlated else [len(ix) for ix in zm.model_spec.term_indices.values()]
+        if Zb.shape[1] == 0: raise ValueError(f"the random-effect term {b.text} has no columns")
+        Zs.append(Zb); znames += zn; specs.append(spec)
+        sizes += [Zb.shape[1]] if b.correlated else tsizes
     Z = np.column_stack(Zs)
     n, N, q = len(y), len(levels), Z.shape[1]
     if N < 2: raise ValueError(f"the grouping factor '{group}' has {N} level; a random effect needs at least 2")
@@ -260,4 +311,4 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     if n <= N*q: raise ValueError(f"{n} observations are not more than the {N*q} random effects "
                                   f"({N} levels x {q} terms); the random-effects parameters are not identifiable")
     return ModelFrame(y, X, xnames, Z, znames, tuple(sizes), group, g, levels, sub.index, int((~complete).sum()),
-                      dropped, names if aliased else [], lf, mm.rhs.model_spec, specs)
+                      dropped, names if aliased else [], lf, fixed_spec, specs, order)

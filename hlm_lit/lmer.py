@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #ee297d65
+# %% ../nbs/07_lmer.ipynb #a25d3b73
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #19e4853b
+# %% ../nbs/07_lmer.ipynb #c97a9eae
 def _pow2_scale(A:np.ndarray, # columns to scale (M x k) or a vector
                ) -> np.ndarray:
     "A power of two near each column's root mean square (1 for an all-zero column)"
@@ -38,14 +38,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #ac817073
+# %% ../nbs/07_lmer.ipynb #6fbe45fa
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #7254377d
+# %% ../nbs/07_lmer.ipynb #f764da88
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -120,7 +120,7 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #48391293
+# %% ../nbs/07_lmer.ipynb #91be70b8
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -139,10 +139,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #805b1178
+# %% ../nbs/07_lmer.ipynb #ef9b3233
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #c22f5543
+# %% ../nbs/07_lmer.ipynb #fa7ef553
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -192,7 +192,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #2cd8a1d1
+# %% ../nbs/07_lmer.ipynb #74ba33d2
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -201,7 +201,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #b48221dd
+# %% ../nbs/07_lmer.ipynb #d83ceb28
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -224,7 +224,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #c918ffb8
+# %% ../nbs/07_lmer.ipynb #72714524
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -240,7 +240,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #446b7a70
+# %% ../nbs/07_lmer.ipynb #6078f7d4
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -307,7 +307,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #894ca1fb
+# %% ../nbs/07_lmer.ipynb #139b3907
 def summary(fit:LmerFit) -> str:
     "lme4's `summary(fit)` as text"
     how = 'REML' if fit.REML else 'maximum likelihood'
@@ -336,7 +336,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #678f3020
+# %% ../nbs/07_lmer.ipynb #5b69f08a
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -344,7 +344,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #83814aec
+# %% ../nbs/07_lmer.ipynb #a96d37d0
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame
@@ -354,7 +354,7 @@ def _new_arrays(fit, newdata:pd.DataFrame):
     missing = sorted(need - set(newdata.columns))
     if missing: raise KeyError(f"newdata lacks column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} used by the model")
     Xdf = fr.fixed_spec.get_model_matrix(newdata, na_action='ignore')
-    X = Xdf.to_numpy(float)[:, [j for j, c in enumerate(Xdf.columns) if _r_name(c) not in fr.aliased]]
+    X = Xdf.to_numpy(float)[:, [j for j, c in enumerate(Xdf.columns) if _r_name(c, fr.var_order) not in fr.aliased]]
     Z = np.column_stack([s.get_model_matrix(newdata, na_action='ignore').to_numpy(float) for s in fr.re_specs])
     gser = newdata[gcols[0]] if len(gcols) == 1 else newdata[gcols].astype(str).agg(':'.join, axis=1)
     return X, Z, fr.levels.get_indexer(pd.Index(gser))
