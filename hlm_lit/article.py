@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ARTICLE_M0', 'ARTICLE_M1', 'truth_table', 'main']
 
-# %% ../nbs/09_article.ipynb #5d8f0583
+# %% ../nbs/09_article.ipynb #b730c44a
 import argparse
 import warnings
 
@@ -15,7 +15,7 @@ import pandas as pd
 from .lmer import lmer
 from .simulate import article_sim, simulate_hlm
 
-# %% ../nbs/09_article.ipynb #e22a778a
+# %% ../nbs/09_article.ipynb #7fb7ef02
 ARTICLE_M0 = 'y ~ x + (1 + x | unit)'
 ARTICLE_M1 = 'y ~ x + a + x*a + (1 + x | unit)'
 
@@ -37,7 +37,7 @@ def truth_table(fit, # an `LmerFit` of the article's model `y ~ x + a + x:a + (1
             ('sigma', 'residual sd', params['sigma'], fit.sigma, np.nan)]
     return pd.DataFrame(out, columns=['parameter', 'meaning', 'true', 'estimate', 'std_error']).set_index('parameter')
 
-# %% ../nbs/09_article.ipynb #050a600a
+# %% ../nbs/09_article.ipynb #72569221
 def main(argv:list=None, # command-line arguments (default: sys.argv)
         ):
     "Console entry point `hlm_article`: the article's analysis end to end"
