@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #a25d3b73
+# %% ../nbs/07_lmer.ipynb #285386d1
 import warnings
 from dataclasses import dataclass
 
@@ -17,11 +17,12 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #c97a9eae
-def _pow2_scale(A:np.ndarray, # columns to scale (M x k) or a vector
-               ) -> np.ndarray:
+# %% ../nbs/07_lmer.ipynb #f4cd29b5
+def _pow2(ss:np.ndarray, # sums of squares of columns
+          n:int, # number of rows
+         ) -> np.ndarray:
     "A power of two near each column's root mean square (1 for an all-zero column)"
-    rms = np.sqrt(np.mean(np.square(A), axis=0))
+    rms = np.sqrt(np.asarray(ss, float)/n)
     return np.where(rms > 0, np.exp2(np.round(np.log2(np.where(rms > 0, rms, 1.0)))), 1.0)
 
 def conditioned_crossprods(mf:ModelFrame, # the model's arrays
@@ -31,21 +32,22 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
     XtX = X.T @ X
     phi0 = sla.solve(XtX, X.T @ y, assume_a='pos')
     phi0 = phi0 + sla.solve(XtX, X.T @ (y - X @ phi0), assume_a='pos')   # one step of iterative refinement
-    yc = y - X @ phi0
-    dX, dZ, s = _pow2_scale(X), _pow2_scale(Z), float(_pow2_scale(yc))
-    cp = unit_crossprods(Z, X, yc, mf.g, mf.N)
+    cp = unit_crossprods(Z, X, y - X @ phi0, mf.g, mf.N)
+    # the scales come from the cross-products' diagonals: no further pass over the rows
+    dX, dZ = _pow2(np.diag(cp.XtX), cp.n), _pow2(np.einsum('nkk->k', cp.ZtZ), cp.n)
+    s = float(_pow2(cp.yty, cp.n))
     scaled = UnitCrossprods(cp.ZtZ/np.outer(dZ, dZ), cp.ZtX/np.outer(dZ, dX), cp.Zty/(dZ*s),
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #6fbe45fa
+# %% ../nbs/07_lmer.ipynb #464fde9f
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #f764da88
+# %% ../nbs/07_lmer.ipynb #8bfb7201
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -74,7 +76,7 @@ class LmerFit:
         self.condvar = self.sigma**2 * bstack(pls.F, mf.N)/np.outer(dZ, dZ)
         self._logdet_L = pls.logdet_L
         # response: fitted values and residuals, in the order of the rows used
-        self._fitted = mf.X @ phi + np.einsum('mk,mk->m', mf.Z, self.b[mf.g])
+        self._fitted = mf.X @ phi + sum(mf.Z[:, k]*self.b[:, k][mf.g] for k in range(mf.Z.shape[1]))
         self.resid = mf.y - self._fitted
         self.converged = opt.converged                              # None: evaluated at a given theta
         self.messages = [] if opt.converged is not False else [f"the optimizer did not converge: {opt.message}"]
@@ -120,7 +122,7 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #91be70b8
+# %% ../nbs/07_lmer.ipynb #40cdbf15
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -139,10 +141,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #ef9b3233
+# %% ../nbs/07_lmer.ipynb #b155aa6c
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #fa7ef553
+# %% ../nbs/07_lmer.ipynb #2fbb2021
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -192,7 +194,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #74ba33d2
+# %% ../nbs/07_lmer.ipynb #352b61d0
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -201,7 +203,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #d83ceb28
+# %% ../nbs/07_lmer.ipynb #8b4f98c1
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -224,7 +226,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #72714524
+# %% ../nbs/07_lmer.ipynb #42496af3
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -240,7 +242,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #6078f7d4
+# %% ../nbs/07_lmer.ipynb #a474a9e6
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -307,7 +309,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #139b3907
+# %% ../nbs/07_lmer.ipynb #ad232153
 def summary(fit:LmerFit) -> str:
     "lme4's `summary(fit)` as text"
     how = 'REML' if fit.REML else 'maximum likelihood'
@@ -336,7 +338,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #5b69f08a
+# %% ../nbs/07_lmer.ipynb #e678fdf0
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -344,7 +346,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #a96d37d0
+# %% ../nbs/07_lmer.ipynb #9c968a53
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame
