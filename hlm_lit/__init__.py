@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/11_api.ipynb #7ac8ca7b
+# %% ../nbs/11_api.ipynb #7377f70a
 import hlm_lit.inference  # attaches confint, profile, bootstrap, simulate, df, pvalues to LmerFit
 from .datasets import article_data, article_units, lme4_reference, math_ach_school, math_achieve, sleepstudy
 from .inference import anova, refit_ml

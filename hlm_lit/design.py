@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['A_i', 'X_i', 'XA_i', 'article_design']
 
-# %% ../nbs/03_design.ipynb #17247e92
+# %% ../nbs/03_design.ipynb #15d86efa
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-# %% ../nbs/03_design.ipynb #b40dc4a0
+# %% ../nbs/03_design.ipynb #5b11cd50
 def A_i(a, # the unit attributes $a_i$: a scalar or a length-N vector
        ) -> np.ndarray:
     "The $2\\times 4$ matrices $A_i$ mapping $\\phi$ to the unit's expected intercept and slope"
@@ -20,7 +20,7 @@ def A_i(a, # the unit attributes $a_i$: a scalar or a length-N vector
     A[..., 0, 1] = A[..., 1, 3] = a
     return A
 
-# %% ../nbs/03_design.ipynb #1a07b371
+# %% ../nbs/03_design.ipynb #01d567f2
 def X_i(x, # the unit's covariate vector $x_i$ (length J)
        ) -> np.ndarray:
     "The unit-level design $X_i = [\\mathbf 1_J \\;\\; x_i]$"
@@ -33,7 +33,7 @@ def XA_i(x, # the unit's covariate vector $x_i$ (length J)
     "The fixed-effect block $X_i A_i$ of unit $i$: columns $1, a_i, x_i, a_i x_i$"
     return X_i(x) @ A_i(a)
 
-# %% ../nbs/03_design.ipynb #2486cb3f
+# %% ../nbs/03_design.ipynb #acb52004
 def article_design(df:pd.DataFrame, # flat table with columns `unit`, `a`, `x` (one row per measurement)
                   ):
     "The article's $X$ (dense, $M\\times 4$, columns in $\\phi$ order) and $Z$ (sparse, $M\\times 2N$), and the unit levels"

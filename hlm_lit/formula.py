@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['FormulaError', 'Bar', 'LmerFormula', 'parse_formula', 'ModelFrame', 'model_frame']
 
-# %% ../nbs/06_formula.ipynb #fcc0b488
+# %% ../nbs/06_formula.ipynb #32f6aa2d
 import difflib
 import re
 import warnings
@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.linalg as sla
 from formulaic import Formula, model_matrix
 
-# %% ../nbs/06_formula.ipynb #66591b5c
+# %% ../nbs/06_formula.ipynb #f4875f2a
 class FormulaError(ValueError):
     "An lmer formula that cannot be parsed; the message shows where"
     def __init__(self, formula:str, # the formula
@@ -26,7 +26,7 @@ class FormulaError(ValueError):
         self.formula, self.pos, self.what = formula, pos, what
         super().__init__(f"{what} at position {pos + 1} of the formula:\n    {formula}\n    {' '*pos}^")
 
-# %% ../nbs/06_formula.ipynb #623e5649
+# %% ../nbs/06_formula.ipynb #85301862
 @dataclass
 class Bar:
     "One random-effect term `(lhs | group)` or `(lhs || group)`"
@@ -43,7 +43,7 @@ class LmerFormula:
     bars: list        # the `Bar`s, in order
     formula: str      # the whole formula as written
 
-# %% ../nbs/06_formula.ipynb #68c689c9
+# %% ../nbs/06_formula.ipynb #6d8a6d72
 def _top_level_bar(s:str, # text inside one pair of parentheses
                   ):
     "Position and width of a `|` or `||` at parenthesis depth 0 of `s`, or None"
@@ -64,7 +64,7 @@ def _check_parens(formula:str):
             stack.pop()
     if stack: raise FormulaError(formula, stack[-1], "unbalanced parenthesis: '(' is never closed")
 
-# %% ../nbs/06_formula.ipynb #61ed78f9
+# %% ../nbs/06_formula.ipynb #ec00f186
 def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                  ) -> LmerFormula:
     "Split an lmer formula into response, fixed part and random-effect bars"
@@ -108,7 +108,7 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     fixed = ' + '.join(t.strip() for _, t in terms if t.strip() != '\0')
     return LmerFormula(response, fixed or '1', bars, formula)
 
-# %% ../nbs/06_formula.ipynb #20299c68
+# %% ../nbs/06_formula.ipynb #f5ea4231
 def _split_terms(s:str, # the formula (bars blanked out)
                  start:int, # where the right-hand side starts
                 ) -> list:
@@ -121,7 +121,7 @@ def _split_terms(s:str, # the formula (bars blanked out)
         elif ch == '+' and depth == 0: out.append((j, s[seg:j])); seg = j + 1
     return out
 
-# %% ../nbs/06_formula.ipynb #5ee0fe5c
+# %% ../nbs/06_formula.ipynb #a9fa2309
 def _r_name(col:str, # a formulaic column name, e.g. 'Sector[T.Public]:cSES'
             order:dict=None, # variable -> position of its first appearance in the formula
            ) -> str:
@@ -148,7 +148,7 @@ def _unknown(names, data, where):
     return KeyError(f"{where}: column{'s' if len(names) > 1 else ''} {', '.join(msgs)} not found in the data; "
                     f"available: {', '.join(map(str, data.columns))}")
 
-# %% ../nbs/06_formula.ipynb #58ee4369
+# %% ../nbs/06_formula.ipynb #6ba5fcc0
 @dataclass
 class ModelFrame:
     "The arrays of a linear mixed model with one grouping factor, and the record of how they were made"
@@ -171,9 +171,11 @@ class ModelFrame:
     var_order: dict = field(default=None, repr=False)     # variable -> order of first appearance (R's naming)
 
     @property
-    def N(self): return len(self.levels)
+    def N(self):
+        "Number of levels of the grouping factor"
+        return len(self.levels)
 
-# %% ../nbs/06_formula.ipynb #0ec5501f
+# %% ../nbs/06_formula.ipynb #5fbb0956
 def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                 ):
     "Level codes and levels of a grouping factor, sorted as R's `factor()` does, unused categories dropped"
@@ -183,7 +185,7 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
     codes, levels = pd.factorize(col, sort=True)
     return codes.astype(np.intp), pd.Index(levels, name=col.name)
 
-# %% ../nbs/06_formula.ipynb #ff9638b6
+# %% ../nbs/06_formula.ipynb #c7b7762c
 def _aliased_columns(X:np.ndarray, # fixed-effect design
                      tol:float=1e-7, # lme4's rank tolerance
                      chunk:int=1 << 17, # rows per block of the blocked QR
@@ -201,7 +203,7 @@ def _aliased_columns(X:np.ndarray, # fixed-effect design
         out.append(keep.pop(int(bad.argmax())))                # drop the first aliased column, then look again
     return sorted(out)
 
-# %% ../nbs/06_formula.ipynb #af483764
+# %% ../nbs/06_formula.ipynb #c60199b5
 def _plain_numeric(col:pd.Series) -> bool:
     "A numeric, non-boolean column"
     return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
@@ -229,7 +231,7 @@ def _design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
     return (np.asfortranarray(mm.to_numpy(float)), [_r_name(c, order) for c in mm.columns], mm.model_spec,
             [len(ix) for ix in mm.model_spec.term_indices.values()])
 
-# %% ../nbs/06_formula.ipynb #ded02d42
+# %% ../nbs/06_formula.ipynb #caadeca8
 def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                 data:pd.DataFrame, # the data, one row per observation
                 na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them

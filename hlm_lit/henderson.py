@@ -6,14 +6,14 @@
 __all__ = ['henderson_dense', 'UnitCrossprods', 'unit_crossprods', 'bmm', 'btr', 'bchol', 'btri_inv', 'bstack', 'PLS',
            'solve_pls']
 
-# %% ../nbs/04_henderson.ipynb #c91f1ba1
+# %% ../nbs/04_henderson.ipynb #a33123ca
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-# %% ../nbs/04_henderson.ipynb #a941ca64
+# %% ../nbs/04_henderson.ipynb #03a08d12
 def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
                     Z, # random-effect design, M x Nq (dense or scipy.sparse), units' columns contiguous
                     y:np.ndarray, # response, length M
@@ -30,7 +30,7 @@ def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
     p = X.shape[1]
     return sol[:p], sol[p:].reshape(N, q)
 
-# %% ../nbs/04_henderson.ipynb #709ad5c5
+# %% ../nbs/04_henderson.ipynb #e3b006f6
 @dataclass
 class UnitCrossprods:
     "Per-unit cross-products of one grouping factor: all that REML needs from the data"
@@ -51,13 +51,19 @@ class UnitCrossprods:
         self.c = [np.ascontiguousarray(self.Zty[:, k]) for k in range(q)]                          # c[k]: (N,)
 
     @property
-    def N(self): return self.ZtZ.shape[0]
+    def N(self):
+        "Number of units"
+        return self.ZtZ.shape[0]
     @property
-    def q(self): return self.ZtZ.shape[1]
+    def q(self):
+        "Random effects per unit"
+        return self.ZtZ.shape[1]
     @property
-    def p(self): return self.XtX.shape[0]
+    def p(self):
+        "Number of fixed effects"
+        return self.XtX.shape[0]
 
-# %% ../nbs/04_henderson.ipynb #2351dbcd
+# %% ../nbs/04_henderson.ipynb #de74356c
 def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per observation, NOT block diagonal)
                     X:np.ndarray, # fixed-effect design, M x p
                     y:np.ndarray, # response, length M
@@ -82,7 +88,7 @@ def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per ob
         Zty[:, k] = unit_sum(Z[:, k]*y)
     return UnitCrossprods(ZtZ, ZtX, Zty, X.T @ X, X.T @ y, float(y @ y), len(y), counts)
 
-# %% ../nbs/04_henderson.ipynb #1425be3e
+# %% ../nbs/04_henderson.ipynb #18c25096
 def _is0(x): return x.__class__ is float and x == 0.0             # an exact zero entry (a plain Python float)
 
 def bmm(P:list, # p x r nested list of scalars or length-N arrays
@@ -133,7 +139,7 @@ def bstack(P:list, # q x r nested list of length-N arrays (or scalars)
     "The nested list as an (N, q, r) array"
     return np.stack([np.stack([np.broadcast_to(x, (N,)) for x in row], -1) for row in P], -2)
 
-# %% ../nbs/04_henderson.ipynb #46970594
+# %% ../nbs/04_henderson.ipynb #2fcb7ae1
 @dataclass
 class PLS:
     "The solution of the penalized least-squares problem at one $\\theta$ (blocks as nested lists, unit axis last)"
@@ -150,7 +156,7 @@ class PLS:
     logdet_L: float     # log |L|^2 = sum_i log |M_i|
     logdet_LX: float    # log |L_X|^2
 
-# %% ../nbs/04_henderson.ipynb #5a2ad4bf
+# %% ../nbs/04_henderson.ipynb #7120a852
 def solve_pls(cp:UnitCrossprods, # per-unit cross-products
               Lambda:np.ndarray, # relative covariance factor, q x q lower triangular
              ) -> PLS:

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #285386d1
+# %% ../nbs/07_lmer.ipynb #513a2ee8
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #f4cd29b5
+# %% ../nbs/07_lmer.ipynb #e9609de1
 def _pow2(ss:np.ndarray, # sums of squares of columns
           n:int, # number of rows
          ) -> np.ndarray:
@@ -40,14 +40,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #464fde9f
+# %% ../nbs/07_lmer.ipynb #cb0875ef
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #8bfb7201
+# %% ../nbs/07_lmer.ipynb #f3878bbd
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -89,25 +89,45 @@ class LmerFit:
         "Fitted values $X\\hat\\phi + Z\\hat b$ of the rows used, indexed by the data's row labels"
         return pd.Series(self._fitted, index=self.rows_used, name='fitted')
     @property
-    def nobs(self): return len(self.frame.y)
+    def nobs(self):
+        "Number of observations used"
+        return len(self.frame.y)
     @property
-    def ngrps(self): return self.frame.N
+    def ngrps(self):
+        "Number of levels of the grouping factor"
+        return self.frame.N
     @property
-    def npar(self): return len(self.fixef) + len(self.theta) + 1
+    def npar(self):
+        "Number of parameters: fixed effects, theta and sigma"
+        return len(self.fixef) + len(self.theta) + 1
     @property
-    def loglik(self): return -self.crit/2
+    def loglik(self):
+        "Log-likelihood (the restricted one for REML fits, as R's `logLik`)"
+        return -self.crit/2
     @property
-    def aic(self): return self.crit + 2*self.npar
+    def aic(self):
+        "Akaike's information criterion, $-2\\log L + 2\\,npar$"
+        return self.crit + 2*self.npar
     @property
-    def bic(self): return self.crit + self.npar*np.log(self.nobs)
+    def bic(self):
+        "Schwarz's Bayesian information criterion, $-2\\log L + npar\\log n$"
+        return self.crit + self.npar*np.log(self.nobs)
     @property
-    def df_resid(self): return self.nobs - self.npar
+    def df_resid(self):
+        "Residual degrees of freedom as lme4 counts them, $n - npar$"
+        return self.nobs - self.npar
     @property
-    def REMLcrit(self): return self.crit if self.REML else None
+    def REMLcrit(self):
+        "The REML criterion at the optimum (None for ML fits)"
+        return self.crit if self.REML else None
     @property
-    def rows_used(self): return self.frame.rows_used
+    def rows_used(self):
+        "Labels of the data rows used in the fit"
+        return self.frame.rows_used
     @property
-    def n_dropped(self): return self.frame.n_dropped
+    def n_dropped(self):
+        "Number of data rows dropped for missing values"
+        return self.frame.n_dropped
 
     @property
     def deviance(self):
@@ -117,12 +137,13 @@ class LmerFit:
         return self._logdet_L + n*(1 + np.log(2*np.pi*r2/n))
 
     @property
-    def is_singular(self, tol=1e-4):
+    def is_singular(self, tol=1e-4, # lme4's tolerance for a zero diagonal entry of Lambda
+                   ):
         "Is a diagonal element of $\\Lambda_\\theta$ (numerically) zero? lme4's `isSingular`"
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #40cdbf15
+# %% ../nbs/07_lmer.ipynb #aa7b4bdc
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -141,10 +162,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #b155aa6c
+# %% ../nbs/07_lmer.ipynb #8d51efad
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #2fbb2021
+# %% ../nbs/07_lmer.ipynb #3fe9961f
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -194,7 +215,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #352b61d0
+# %% ../nbs/07_lmer.ipynb #aa8aa5de
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -203,7 +224,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #8b4f98c1
+# %% ../nbs/07_lmer.ipynb #902c2c61
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -226,7 +247,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #42496af3
+# %% ../nbs/07_lmer.ipynb #13532518
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -242,7 +263,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #a474a9e6
+# %% ../nbs/07_lmer.ipynb #454017a6
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -309,8 +330,9 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #ad232153
-def summary(fit:LmerFit) -> str:
+# %% ../nbs/07_lmer.ipynb #0ce09dc6
+def summary(fit:LmerFit, # the fitted model
+           ) -> str:
     "lme4's `summary(fit)` as text"
     how = 'REML' if fit.REML else 'maximum likelihood'
     out = [f"Linear mixed model fit by {how} ['LmerFit']", f"Formula: {fit.formula}"]
@@ -338,7 +360,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #e678fdf0
+# %% ../nbs/07_lmer.ipynb #5527a063
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -346,7 +368,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #9c968a53
+# %% ../nbs/07_lmer.ipynb #de6cfaf9
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReTemplate', 'criterion', 'criterion_gradient', 'ThetaFit', 'Profiled', 'moment_start', 'fit_theta', 'evaluate_theta']
 
-# %% ../nbs/05_reml.ipynb #7244b2c1
+# %% ../nbs/05_reml.ipynb #9eb746c6
 import warnings
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from .henderson import PLS, UnitCrossprods, bmm, btr, solve_pls, unit_crossprods
 
-# %% ../nbs/05_reml.ipynb #5309925a
+# %% ../nbs/05_reml.ipynb #77bcb860
 @dataclass
 class ReTemplate:
     "Where the entries of $\\theta$ go in the block-diagonal, lower-triangular $\\Lambda_\\theta$"
@@ -33,16 +33,20 @@ class ReTemplate:
         self.lower = np.where(self.rows == self.cols, 0.0, -np.inf)
 
     @property
-    def ntheta(self): return len(self.rows)
+    def ntheta(self):
+        "Length of theta"
+        return len(self.rows)
     @property
-    def theta0(self): return (self.rows == self.cols).astype(float)  # lme4's start: Lambda = I
+    def theta0(self):
+        "lme4's starting value: Lambda = I"
+        return (self.rows == self.cols).astype(float)
 
     def Lambda(self, theta): # the theta vector, length `ntheta`
         "The $q\\times q$ matrix $\\Lambda_\\theta$"
         L = np.zeros((self.q, self.q)); L[self.rows, self.cols] = theta
         return L
 
-# %% ../nbs/05_reml.ipynb #ec56cc57
+# %% ../nbs/05_reml.ipynb #6c269bfa
 def criterion(pls:PLS, # the PLS solution at theta
               n:int, # number of observations
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -52,7 +56,7 @@ def criterion(pls:PLS, # the PLS solution at theta
     nu = n - p if REML else n
     return pls.logdet_L + (pls.logdet_LX if REML else 0.0) + nu*(1 + np.log(2*np.pi*pls.r2/nu))
 
-# %% ../nbs/05_reml.ipynb #3c8b3037
+# %% ../nbs/05_reml.ipynb #3facad60
 def criterion_gradient(pls:PLS, # the PLS solution at theta
                        cp:UnitCrossprods, # per-unit cross-products
                        tmpl:ReTemplate, # where theta sits in Lambda
@@ -78,7 +82,7 @@ def criterion_gradient(pls:PLS, # the PLS solution at theta
         grad = grad - 2*(total(P) - total(bmm(bmm(A, pls.F), P)))              # (I - A_i F_i) S_i Lambda M_i^{-1}
     return grad[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #75015961
+# %% ../nbs/05_reml.ipynb #510497f6
 @dataclass
 class ThetaFit:
     "The result of optimizing the profiled criterion over $\\theta$"
@@ -93,7 +97,7 @@ class ThetaFit:
     nfev: int           # number of criterion (and gradient) evaluations
     at_bound: np.ndarray = field(default=None)  # which theta are held at their lower bound
 
-# %% ../nbs/05_reml.ipynb #ffcf94b4
+# %% ../nbs/05_reml.ipynb #63e34190
 class Profiled:
     "The profiled criterion of one model as a function of $\\theta$, with cached evaluations"
     def __init__(self, cp:UnitCrossprods, # per-unit cross-products
@@ -124,7 +128,7 @@ class Profiled:
             H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
-# %% ../nbs/05_reml.ipynb #24c3545c
+# %% ../nbs/05_reml.ipynb #59aee98a
 def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
     lower, H, fresh = f.tmpl.lower, None, False
@@ -154,7 +158,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
         fresh = False
     return theta, fval, grad, H, dec, at_bound
 
-# %% ../nbs/05_reml.ipynb #ccb0d7b0
+# %% ../nbs/05_reml.ipynb #ef43d2cc
 def _minimize(f:Profiled, theta0, tol, maxiter):
     "L-BFGS-B from `theta0`, then the Newton polish; returns (theta, fval, grad, H, decrement, at_bound, status)"
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
@@ -171,7 +175,7 @@ def _interior(theta, at_bound, tmpl):
     out = theta.copy(); out[at_bound] = max(0.5*free.mean() if free.size else 1.0, 0.1)
     return out
 
-# %% ../nbs/05_reml.ipynb #ec5bbf03
+# %% ../nbs/05_reml.ipynb #1ef918c3
 def moment_start(cp:UnitCrossprods, # per-unit cross-products
                  tmpl:ReTemplate, # where theta sits in Lambda
                 ) -> np.ndarray:
@@ -194,7 +198,7 @@ def moment_start(cp:UnitCrossprods, # per-unit cross-products
     G = (V*np.maximum(w, 1e-4*max(w.max(), 1e-4))) @ V.T               # floored: positive definite
     return np.linalg.cholesky(G)[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #f0cdf745
+# %% ../nbs/05_reml.ipynb #8f41565d
 def _snap_to_bounds(f:Profiled, best, tol):
     "Put tiny bounded entries of theta on their bound if the criterion allows it"
     theta, fval = best[0], best[1]
@@ -207,7 +211,7 @@ def _snap_to_bounds(f:Profiled, best, tol):
     at_bound = (new <= f.tmpl.lower + 1e-10) & (gn >= -1e-6*max(1.0, abs(fn)))
     return (new, fn, gn, best[3], best[4], at_bound | near, best[6])
 
-# %% ../nbs/05_reml.ipynb #80776490
+# %% ../nbs/05_reml.ipynb #8f0088da
 def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tmpl:ReTemplate, # where theta sits in Lambda
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -234,7 +238,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     msg = '; '.join(problems) if problems else f'converged (Newton decrement {dec:.2g})'
     return ThetaFit(theta, float(fval), f.pls(theta), grad, H, dec, not problems, msg, f.nfev, at_bound)
 
-# %% ../nbs/05_reml.ipynb #0782c2ef
+# %% ../nbs/05_reml.ipynb #a3be40b9
 def evaluate_theta(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    theta:np.ndarray, # the theta to evaluate at
