@@ -9,7 +9,7 @@ Every (tool, data set) runs in a fresh subprocess that loads the data first and 
 bench/results/bench.json and bench/results/bench.md; the Performance chapter reads them.
 The peers (statsmodels, mixedlm, lme-python, mixedlm-rs) are optional: `pip install -e ".[bench]"`.
 """
-import argparse, json, os, platform, resource, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, platform, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +40,17 @@ def simulate(N, unbalanced=False, seed=1):
     return df
 
 
-def _peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
+def _status_mb(key):
+    "A memory figure of this process from /proc/self/status (Linux), in MB"
+    for line in Path('/proc/self/status').read_text().splitlines():
+        if line.startswith(key + ':'): return int(line.split()[1])/1024
+    return float('nan')
+
+
+def _reset_peak():
+    "Reset the process's peak resident memory (Linux: writing 5 to clear_refs resets VmHWM)"
+    try: Path('/proc/self/clear_refs').write_text('5')
+    except OSError: pass
 
 
 def fit_once(tool, df):
@@ -80,14 +89,15 @@ def worker(tool, path, repeats):
     import warnings; warnings.simplefilter('ignore')
     df = pd.read_pickle(path)
     fit_once(tool, df.iloc[:300] if len(df) > 300 else df)          # warm up imports and caches on a small slice
-    base = _peak_mb()
+    import gc; gc.collect()
+    base = _status_mb('VmRSS'); _reset_peak()                         # peak memory above the loaded data
     e2e, fits = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         crit, tfit, nfev, conv = fit_once(tool, df)
         e2e.append(time.perf_counter() - t0)
         if tfit is not None: fits.append(tfit)
-    print(json.dumps(dict(e2e=e2e, fit=fits or None, crit=crit, nfev=nfev, converged=conv, peak_mb=_peak_mb() - base)))
+    print(json.dumps(dict(e2e=e2e, fit=fits or None, crit=crit, nfev=nfev, converged=conv, peak_mb=_status_mb('VmHWM') - base)))
 
 
 def run_tool(tool, path, csv, repeats, timeout):

@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['FormulaError', 'Bar', 'LmerFormula', 'parse_formula', 'ModelFrame', 'model_frame']
 
-# %% ../nbs/06_formula.ipynb #32f6aa2d
+# %% ../nbs/06_formula.ipynb #03a9b7fb
 import difflib
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import pandas as pd
 import scipy.linalg as sla
 from formulaic import Formula, model_matrix
 
-# %% ../nbs/06_formula.ipynb #f4875f2a
+# %% ../nbs/06_formula.ipynb #ead8bc73
 class FormulaError(ValueError):
     "An lmer formula that cannot be parsed; the message shows where"
     def __init__(self, formula:str, # the formula
@@ -26,7 +27,7 @@ class FormulaError(ValueError):
         self.formula, self.pos, self.what = formula, pos, what
         super().__init__(f"{what} at position {pos + 1} of the formula:\n    {formula}\n    {' '*pos}^")
 
-# %% ../nbs/06_formula.ipynb #85301862
+# %% ../nbs/06_formula.ipynb #964eec3a
 @dataclass
 class Bar:
     "One random-effect term `(lhs | group)` or `(lhs || group)`"
@@ -43,7 +44,7 @@ class LmerFormula:
     bars: list        # the `Bar`s, in order
     formula: str      # the whole formula as written
 
-# %% ../nbs/06_formula.ipynb #6d8a6d72
+# %% ../nbs/06_formula.ipynb #2d0a07d3
 def _top_level_bar(s:str, # text inside one pair of parentheses
                   ):
     "Position and width of a `|` or `||` at parenthesis depth 0 of `s`, or None"
@@ -64,7 +65,7 @@ def _check_parens(formula:str):
             stack.pop()
     if stack: raise FormulaError(formula, stack[-1], "unbalanced parenthesis: '(' is never closed")
 
-# %% ../nbs/06_formula.ipynb #ec00f186
+# %% ../nbs/06_formula.ipynb #63017ea3
 def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                  ) -> LmerFormula:
     "Split an lmer formula into response, fixed part and random-effect bars"
@@ -108,7 +109,7 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     fixed = ' + '.join(t.strip() for _, t in terms if t.strip() != '\0')
     return LmerFormula(response, fixed or '1', bars, formula)
 
-# %% ../nbs/06_formula.ipynb #f5ea4231
+# %% ../nbs/06_formula.ipynb #6a3bc776
 def _split_terms(s:str, # the formula (bars blanked out)
                  start:int, # where the right-hand side starts
                 ) -> list:
@@ -121,7 +122,7 @@ def _split_terms(s:str, # the formula (bars blanked out)
         elif ch == '+' and depth == 0: out.append((j, s[seg:j])); seg = j + 1
     return out
 
-# %% ../nbs/06_formula.ipynb #a9fa2309
+# %% ../nbs/06_formula.ipynb #a32422a3
 def _r_name(col:str, # a formulaic column name, e.g. 'Sector[T.Public]:cSES'
             order:dict=None, # variable -> position of its first appearance in the formula
            ) -> str:
@@ -148,7 +149,7 @@ def _unknown(names, data, where):
     return KeyError(f"{where}: column{'s' if len(names) > 1 else ''} {', '.join(msgs)} not found in the data; "
                     f"available: {', '.join(map(str, data.columns))}")
 
-# %% ../nbs/06_formula.ipynb #6ba5fcc0
+# %% ../nbs/06_formula.ipynb #b90e223f
 @dataclass
 class ModelFrame:
     "The arrays of a linear mixed model with one grouping factor, and the record of how they were made"
@@ -175,7 +176,7 @@ class ModelFrame:
         "Number of levels of the grouping factor"
         return len(self.levels)
 
-# %% ../nbs/06_formula.ipynb #5fbb0956
+# %% ../nbs/06_formula.ipynb #0eaef7e5
 def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                 ):
     "Level codes and levels of a grouping factor, sorted as R's `factor()` does, unused categories dropped"
@@ -185,12 +186,18 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
     codes, levels = pd.factorize(col, sort=True)
     return codes.astype(np.intp), pd.Index(levels, name=col.name)
 
-# %% ../nbs/06_formula.ipynb #c7b7762c
+# %% ../nbs/06_formula.ipynb #3f7bdcbd
 def _aliased_columns(X:np.ndarray, # fixed-effect design
                      tol:float=1e-7, # lme4's rank tolerance
                      chunk:int=1 << 17, # rows per block of the blocked QR
                     ) -> list:
     "Indices of columns of X that are (numerically) linear combinations of earlier columns"
+    norms = np.sqrt(np.einsum('mj,mj->j', X, X))
+    if norms.min() > 0:                                        # fast path: Cholesky of the scaled X'X ...
+        try:
+            d = np.abs(np.diag(np.linalg.cholesky((X.T @ X)/np.outer(norms, norms))))
+            if d.min() > 1e3*tol: return []                    # ... decides clear cases (error in d ~ 1e-8/d)
+        except np.linalg.LinAlgError: pass
     R = np.zeros((0, X.shape[1]))
     for s in range(0, len(X), chunk):                          # X = QR by blocks: R of [R; X_block], block by block
         R = np.linalg.qr(np.vstack([R, X[s:s + chunk]]), mode='r')
@@ -203,7 +210,13 @@ def _aliased_columns(X:np.ndarray, # fixed-effect design
         out.append(keep.pop(int(bad.argmax())))                # drop the first aliased column, then look again
     return sorted(out)
 
-# %% ../nbs/06_formula.ipynb #c60199b5
+# %% ../nbs/06_formula.ipynb #075e441a
+@functools.lru_cache(maxsize=512)
+def _parse(text:str, # a formula or one side of one
+          ) -> Formula:
+    "formulaic's parse of a formula string, cached (parsing does not depend on the data)"
+    return Formula(text)
+
 def _plain_numeric(col:pd.Series) -> bool:
     "A numeric, non-boolean column"
     return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
@@ -213,7 +226,7 @@ def _design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
             order:dict, # variable order for R-style interaction names (`_var_order`)
            ):
     "Design matrix, R-style column names, a spec for new data, and the columns per term of a one-sided formula"
-    f = Formula(rhs)
+    f = _parse(rhs)
     terms = []
     for t in f:
         facs = [fa.expr for fa in t.factors if fa.expr != '1']
@@ -231,7 +244,7 @@ def _design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
     return (np.asfortranarray(mm.to_numpy(float)), [_r_name(c, order) for c in mm.columns], mm.model_spec,
             [len(ix) for ix in mm.model_spec.term_indices.values()])
 
-# %% ../nbs/06_formula.ipynb #caadeca8
+# %% ../nbs/06_formula.ipynb #a076ce13
 def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                 data:pd.DataFrame, # the data, one row per observation
                 na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
@@ -249,9 +262,9 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     gcols = [c.strip() for c in group.split(':')]
     # which columns are used, and do they exist?
     try:
-        resp_vars = Formula(f"{lf.response} ~ 1").lhs.required_variables
-        used = set(resp_vars) | Formula(lf.fixed).required_variables
-        for b in lf.bars: used |= Formula(b.lhs).required_variables
+        resp_vars = _parse(f"{lf.response} ~ 1").lhs.required_variables
+        used = set(resp_vars) | _parse(lf.fixed).required_variables
+        for b in lf.bars: used |= _parse(b.lhs).required_variables
     except Exception as e: raise ValueError(f"cannot parse the formula {formula!r}: {e}") from None
     missing = [v for v in sorted(used) if v not in data.columns]
     if missing: raise _unknown(missing, data, 'formula')

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #513a2ee8
+# %% ../nbs/07_lmer.ipynb #32cdc164
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #e9609de1
+# %% ../nbs/07_lmer.ipynb #8138993b
 def _pow2(ss:np.ndarray, # sums of squares of columns
           n:int, # number of rows
          ) -> np.ndarray:
@@ -40,14 +41,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #cb0875ef
+# %% ../nbs/07_lmer.ipynb #d4340ead
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #f3878bbd
+# %% ../nbs/07_lmer.ipynb #9521cf56
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -75,14 +76,21 @@ class LmerFit:
         # conditional covariance of b_i: sigma^2 Lambda M_i^{-1} Lambda' = sigma^2 F_i (F in the scaled coordinates)
         self.condvar = self.sigma**2 * bstack(pls.F, mf.N)/np.outer(dZ, dZ)
         self._logdet_L = pls.logdet_L
-        # response: fitted values and residuals, in the order of the rows used
-        self._fitted = mf.X @ phi + sum(mf.Z[:, k]*self.b[:, k][mf.g] for k in range(mf.Z.shape[1]))
-        self.resid = mf.y - self._fitted
         self.converged = opt.converged                              # None: evaluated at a given theta
         self.messages = [] if opt.converged is not False else [f"the optimizer did not converge: {opt.message}"]
         if self.is_singular:
             self.messages.append("singular fit: the estimated covariance matrix of the random effects is singular "
                                  "(a variance is zero or a correlation is +/-1); the model may be too complex for the data")
+
+    # response: fitted values and residuals (rows used, in the data's order), computed when first asked for
+    @functools.cached_property
+    def _fitted(self):
+        mf = self.frame
+        return mf.X @ self.fixef.values + sum(mf.Z[:, k]*self.b[:, k][mf.g] for k in range(mf.Z.shape[1]))
+    @functools.cached_property
+    def resid(self):
+        "Conditional residuals $y - X\\hat\\phi - Z\\hat b$ as an array (see `residuals`)"
+        return self.frame.y - self._fitted
 
     @property
     def fitted(self):
@@ -143,7 +151,7 @@ class LmerFit:
         t = self.template
         return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
 
-# %% ../nbs/07_lmer.ipynb #aa7b4bdc
+# %% ../nbs/07_lmer.ipynb #460dae52
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -162,10 +170,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #8d51efad
+# %% ../nbs/07_lmer.ipynb #9b11c058
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #3fe9961f
+# %% ../nbs/07_lmer.ipynb #bf4d8e34
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -215,7 +223,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #aa8aa5de
+# %% ../nbs/07_lmer.ipynb #447889c6
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -224,7 +232,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #902c2c61
+# %% ../nbs/07_lmer.ipynb #89c26174
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -247,7 +255,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #13532518
+# %% ../nbs/07_lmer.ipynb #44b81941
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -263,7 +271,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #454017a6
+# %% ../nbs/07_lmer.ipynb #1232e00e
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -330,7 +338,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #0ce09dc6
+# %% ../nbs/07_lmer.ipynb #3fab6a90
 def summary(fit:LmerFit, # the fitted model
            ) -> str:
     "lme4's `summary(fit)` as text"
@@ -360,7 +368,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #5527a063
+# %% ../nbs/07_lmer.ipynb #ba2e64ec
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -368,7 +376,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #de6cfaf9
+# %% ../nbs/07_lmer.ipynb #522863a5
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame

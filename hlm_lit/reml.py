@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReTemplate', 'criterion', 'criterion_gradient', 'ThetaFit', 'Profiled', 'moment_start', 'fit_theta', 'evaluate_theta']
 
-# %% ../nbs/05_reml.ipynb #9eb746c6
+# %% ../nbs/05_reml.ipynb #6c213aa5
 import warnings
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from .henderson import PLS, UnitCrossprods, bmm, btr, solve_pls, unit_crossprods
 
-# %% ../nbs/05_reml.ipynb #77bcb860
+# %% ../nbs/05_reml.ipynb #0178964b
 @dataclass
 class ReTemplate:
     "Where the entries of $\\theta$ go in the block-diagonal, lower-triangular $\\Lambda_\\theta$"
@@ -46,7 +46,7 @@ class ReTemplate:
         L = np.zeros((self.q, self.q)); L[self.rows, self.cols] = theta
         return L
 
-# %% ../nbs/05_reml.ipynb #6c269bfa
+# %% ../nbs/05_reml.ipynb #ed906ce8
 def criterion(pls:PLS, # the PLS solution at theta
               n:int, # number of observations
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -56,7 +56,7 @@ def criterion(pls:PLS, # the PLS solution at theta
     nu = n - p if REML else n
     return pls.logdet_L + (pls.logdet_LX if REML else 0.0) + nu*(1 + np.log(2*np.pi*pls.r2/nu))
 
-# %% ../nbs/05_reml.ipynb #3facad60
+# %% ../nbs/05_reml.ipynb #bb4e7801
 def criterion_gradient(pls:PLS, # the PLS solution at theta
                        cp:UnitCrossprods, # per-unit cross-products
                        tmpl:ReTemplate, # where theta sits in Lambda
@@ -82,7 +82,7 @@ def criterion_gradient(pls:PLS, # the PLS solution at theta
         grad = grad - 2*(total(P) - total(bmm(bmm(A, pls.F), P)))              # (I - A_i F_i) S_i Lambda M_i^{-1}
     return grad[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #510497f6
+# %% ../nbs/05_reml.ipynb #1edc9f16
 @dataclass
 class ThetaFit:
     "The result of optimizing the profiled criterion over $\\theta$"
@@ -97,7 +97,7 @@ class ThetaFit:
     nfev: int           # number of criterion (and gradient) evaluations
     at_bound: np.ndarray = field(default=None)  # which theta are held at their lower bound
 
-# %% ../nbs/05_reml.ipynb #63e34190
+# %% ../nbs/05_reml.ipynb #a2e624c4
 class Profiled:
     "The profiled criterion of one model as a function of $\\theta$, with cached evaluations"
     def __init__(self, cp:UnitCrossprods, # per-unit cross-products
@@ -128,7 +128,7 @@ class Profiled:
             H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
-# %% ../nbs/05_reml.ipynb #59aee98a
+# %% ../nbs/05_reml.ipynb #5b8ea35b
 def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
     lower, H, fresh = f.tmpl.lower, None, False
@@ -153,12 +153,16 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
         else:
             if fresh: return theta, fval, grad, H, dec, at_bound
             H = None; continue
+        s_, y_ = new - theta, gn - grad
         theta, fval, grad = new, fn, gn
-        if t < 1: H = None                                       # keep H while full Newton steps work (chord method)
         fresh = False
+        if t < 1: H = None; continue                             # a damped step: the Hessian is recomputed
+        Hs, sy = H @ s_, s_ @ y_                                 # a full step: update H with the BFGS formula, so
+        if sy > 0 and s_ @ Hs > 0:                               # that it matches the gradient change just seen
+            H = H - np.outer(Hs, Hs)/(s_ @ Hs) + np.outer(y_, y_)/sy
     return theta, fval, grad, H, dec, at_bound
 
-# %% ../nbs/05_reml.ipynb #ef43d2cc
+# %% ../nbs/05_reml.ipynb #ae87cb7f
 def _minimize(f:Profiled, theta0, tol, maxiter):
     "L-BFGS-B from `theta0`, then the Newton polish; returns (theta, fval, grad, H, decrement, at_bound, status)"
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
@@ -175,7 +179,7 @@ def _interior(theta, at_bound, tmpl):
     out = theta.copy(); out[at_bound] = max(0.5*free.mean() if free.size else 1.0, 0.1)
     return out
 
-# %% ../nbs/05_reml.ipynb #1ef918c3
+# %% ../nbs/05_reml.ipynb #16483d7f
 def moment_start(cp:UnitCrossprods, # per-unit cross-products
                  tmpl:ReTemplate, # where theta sits in Lambda
                 ) -> np.ndarray:
@@ -198,7 +202,7 @@ def moment_start(cp:UnitCrossprods, # per-unit cross-products
     G = (V*np.maximum(w, 1e-4*max(w.max(), 1e-4))) @ V.T               # floored: positive definite
     return np.linalg.cholesky(G)[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #8f41565d
+# %% ../nbs/05_reml.ipynb #e0544627
 def _snap_to_bounds(f:Profiled, best, tol):
     "Put tiny bounded entries of theta on their bound if the criterion allows it"
     theta, fval = best[0], best[1]
@@ -211,7 +215,7 @@ def _snap_to_bounds(f:Profiled, best, tol):
     at_bound = (new <= f.tmpl.lower + 1e-10) & (gn >= -1e-6*max(1.0, abs(fn)))
     return (new, fn, gn, best[3], best[4], at_bound | near, best[6])
 
-# %% ../nbs/05_reml.ipynb #8f0088da
+# %% ../nbs/05_reml.ipynb #f749c573
 def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tmpl:ReTemplate, # where theta sits in Lambda
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -238,7 +242,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     msg = '; '.join(problems) if problems else f'converged (Newton decrement {dec:.2g})'
     return ThetaFit(theta, float(fval), f.pls(theta), grad, H, dec, not problems, msg, f.nfev, at_bound)
 
-# %% ../nbs/05_reml.ipynb #a3be40b9
+# %% ../nbs/05_reml.ipynb #a4b9b8e3
 def evaluate_theta(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    theta:np.ndarray, # the theta to evaluate at
