@@ -70,7 +70,7 @@ def main():
     save_results(a.out, summary, reps, meta)
     print(f"wrote {a.out} ({meta['minutes']} min)")
     with pd.option_context('display.width', 200, 'display.max_columns', 20):
-        print(summary[['scenario', 'parameter', 'truth', 'mean', 'bias', 'rmse', 'coverage_z', 'coverage_t', 'coverage_profile',
+        print(summary[['scenario', 'parameter', 'truth', 'mean', 'bias', 'rmse', 'coverage_z', 'coverage_t', 'coverage_kr', 'coverage_profile',
                        'n_singular']].round(3).to_string())
 
 

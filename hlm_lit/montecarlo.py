@@ -8,7 +8,7 @@ __all__ = ['M1', 'M0', 'RE_DRAWS', 'ERROR_DRAWS', 'SCENARIOS', 'PARAMS', 'SYMBOL
            'scenario_truth', 'Refitter', 'sdcor_jacobian', 'varpar_wald', 'replicate_stats', 'run_scenario',
            'run_study', 'summarize', 'plot_coverage', 'plot_estimates', 'save_results', 'load_results']
 
-# %% ../nbs/18_assumptions.ipynb #33e1c4a1
+# %% ../nbs/18_assumptions.ipynb #4ff22405
 import json
 import warnings
 from dataclasses import dataclass, replace
@@ -25,7 +25,7 @@ from .lmer import LmerFit, conditioned_crossprods, lmer
 from .reml import fit_theta
 from .simulate import HLMSim, article_grid, re_cov, simulate_hlm, simulate_units, simulate_within
 
-# %% ../nbs/18_assumptions.ipynb #75ed84d3
+# %% ../nbs/18_assumptions.ipynb #602f056a
 def re_normal(N:int, # number of units
               G:np.ndarray, # covariance of the random effects
               rng:np.random.Generator, # numpy generator
@@ -54,7 +54,7 @@ def re_skew(N:int, # number of units
     u = (rng.chisquare(df, (N, len(G))) - df)/np.sqrt(2*df)
     return u @ L.T
 
-# %% ../nbs/18_assumptions.ipynb #7ecc8150
+# %% ../nbs/18_assumptions.ipynb #b15186b0
 def errors_normal(x:np.ndarray, # the shared grid $x_1, \dots, x_J$
                   N:int, # number of units
                   rng:np.random.Generator, # numpy generator
@@ -86,7 +86,7 @@ def errors_hetero(x:np.ndarray, # the shared grid $x_1, \dots, x_J$
     "Normal errors whose standard deviation grows with |x| (average variance 1), for the $NJ$ rows"
     return rng.standard_normal(N*len(x))*np.tile(hetero_sd(x, c), N)
 
-# %% ../nbs/18_assumptions.ipynb #d298ef9c
+# %% ../nbs/18_assumptions.ipynb #18396b39
 M1 = 'y ~ x + a + x:a + (1 + x | unit)'   # the article's model m1
 M0 = 'y ~ x + (1 + x | unit)'             # the article's model m0: a left out
 RE_DRAWS = {'normal': re_normal, 't3': re_t, 'chisq1': re_skew}
@@ -121,7 +121,7 @@ SCENARIOS = {sc.name: sc for sc in [
     Scenario('heteroscedastic errors', errors='hetero'), Scenario('N = 10', N=10), Scenario('N = 5', N=5),
     Scenario('omitted a', fit_a=False)]}
 
-# %% ../nbs/18_assumptions.ipynb #48739b70
+# %% ../nbs/18_assumptions.ipynb #560b8df4
 class _UnitDraws:
     "A generator for `simulate_units`: normal attributes, random effects from `draw(N, G, rng)`"
     def __init__(self, rng, draw): self.rng, self.draw = rng, draw
@@ -145,7 +145,7 @@ def simulate_scenario(sc:Scenario, # the scenario
     flat = simulate_within(units, x, sc.sigma, _ErrorDraws(rng, ERROR_DRAWS[sc.errors], x))
     return HLMSim(units, flat, dict(N=sc.N, J=sc.J, phi=sc.phi, q=sc.q, r=sc.r, s=sc.s, sigma=sc.sigma, G=G))
 
-# %% ../nbs/18_assumptions.ipynb #b10d9c69
+# %% ../nbs/18_assumptions.ipynb #16779009
 PARAMS = ['sd_(Intercept)|unit', 'cor_x.(Intercept)|unit', 'sd_x|unit', 'sigma', '(Intercept)', 'x', 'a', 'x:a']
 SYMBOLS = dict(zip(PARAMS, ['q', 'r', 's', 'sigma', 'phi0', 'phi2', 'phi1', 'phi3']))
 
@@ -161,7 +161,7 @@ def scenario_truth(sc:Scenario, # the scenario
     marg = pd.Series([sd[0], Gm[0, 1]/(sd[0]*sd[1]), sd[1], sc.sigma, p[0], p[2]], index=PARAMS[:6])
     return pd.DataFrame({'truth': marg, 'truth_article': art[:6]})
 
-# %% ../nbs/18_assumptions.ipynb #57f1848f
+# %% ../nbs/18_assumptions.ipynb #da47e013
 def _column(data:pd.DataFrame, # the data
             name:str, # an R-style column name: '(Intercept)', 'x' or a product 'x:a'
            ) -> np.ndarray:
@@ -206,7 +206,7 @@ class Refitter:
         cp, scales = conditioned_crossprods(mf)
         return LmerFit(mf, fit_theta(cp, self.fit0.template, self.REML), scales, self.REML, self.formula)
 
-# %% ../nbs/18_assumptions.ipynb #1bce02c3
+# %% ../nbs/18_assumptions.ipynb #758b9238
 def sdcor_jacobian(theta:np.ndarray, # theta (lme4's order)
                    sigma:float, # residual standard deviation
                    tmpl, # the fit's `ReTemplate`
@@ -246,7 +246,7 @@ def varpar_wald(fit:LmerFit, # the fitted model
     return pd.DataFrame({'estimate': v, 'se': se, 'eta': eta, 'se_eta': se_eta, 'is_sd': is_sd},
                         index=param_names(fit)[:tmpl.ntheta + 1])
 
-# %% ../nbs/18_assumptions.ipynb #afd87758
+# %% ../nbs/18_assumptions.ipynb #e5221208
 def replicate_stats(fit:LmerFit, # the fitted model
                     level:float=0.95, # confidence level
                     profile:bool=False, # also compute profile intervals (slow: seconds per fit)
@@ -266,8 +266,13 @@ def replicate_stats(fit:LmerFit, # the fitted model
                             'se': np.append(vw.se_eta, se), 'df': np.append(nan, df),
                             'lo_z': np.append(inv(vw.eta - z*vw.se_eta), est - z*se), 'hi_z': np.append(inv(vw.eta + z*vw.se_eta), est + z*se),
                             'lo_t': np.append(nan, est - tq*se), 'hi_t': np.append(nan, est + tq*se),
+                            'lo_kr': np.nan, 'hi_kr': np.nan,
                             'lo_raw': np.append(vw.estimate - z*vw.se, est - z*se), 'hi_raw': np.append(vw.estimate + z*vw.se, est + z*se),
                             'lo_profile': np.nan, 'hi_profile': np.nan})
+        if fit.REML:                                                 # Kenward-Roger: adjusted SE and df (REML fits only)
+            kr = fit.coef_table(ddf='Kenward-Roger')
+            q_kr, se_kr = stats.t.ppf((1 + level)/2, kr['df'].to_numpy(float)), kr['Std. Error'].to_numpy(float)
+            out['lo_kr'], out['hi_kr'] = np.append(nan, est - q_kr*se_kr), np.append(nan, est + q_kr*se_kr)
         out['singular'], out['converged'], out['profiled'] = fit.is_singular, fit.converged is not False, bool(profile)
         if profile:
             try:
@@ -276,7 +281,7 @@ def replicate_stats(fit:LmerFit, # the fitted model
             except Exception: pass                                   # a failed profile stays NaN: counted, not dropped
     return out
 
-# %% ../nbs/18_assumptions.ipynb #e9a1e390
+# %% ../nbs/18_assumptions.ipynb #102c5c23
 def run_scenario(sc:Scenario, # the scenario
                  nrep:int, # number of replications
                  seed:int=2024, # master seed: replication k uses np.random.default_rng([seed, k])
@@ -310,7 +315,7 @@ def run_study(scenarios=None, # `Scenario`s (default: all of `SCENARIOS`)
     return pd.concat([run_scenario(sc, nrep, seed, profile_reps.get(sc.name, 0), progress=progress) for sc in scenarios],
                      ignore_index=True)
 
-# %% ../nbs/18_assumptions.ipynb #e7033915
+# %% ../nbs/18_assumptions.ipynb #ab028ef6
 QUANTILES = (0.025, 0.25, 0.5, 0.75, 0.975)
 
 def _coverage(lo, hi, truth):
@@ -320,15 +325,17 @@ def _coverage(lo, hi, truth):
 def _summary_row(g:pd.DataFrame, # the replications of one scenario and parameter
                 ) -> dict:
     "Summary statistics of one scenario and parameter"
-    t, e, n = g.truth.iloc[0], g.estimate.to_numpy(float), len(g)
+    t, n = g.truth.iloc[0], len(g)
+    e = g.estimate.to_numpy(float); e = e[np.isfinite(e)]                # a correlation is undefined (NaN) when an sd is 0
     fixed, prof = g.df.notna().any(), g[g.profiled]
     row = dict(symbol=SYMBOLS.get(g.parameter.iloc[0], ''), truth=t, truth_article=g.truth_article.iloc[0],
-               mean=e.mean(), bias=e.mean() - t, mc_se=e.std(ddof=1)/np.sqrt(n), rmse=np.sqrt(np.mean((e - t)**2)), sd=e.std(ddof=1),
+               mean=e.mean(), bias=e.mean() - t, mc_se=e.std(ddof=1)/np.sqrt(len(e)), rmse=np.sqrt(np.mean((e - t)**2)), sd=e.std(ddof=1),
                se_ratio=g.se.mean()/e.std(ddof=1) if fixed else np.nan, median_df=g.df.median() if fixed else np.nan,
                coverage_z=_coverage(g.lo_z, g.hi_z, t), coverage_t=_coverage(g.lo_t, g.hi_t, t) if fixed else np.nan,
+               coverage_kr=_coverage(g.lo_kr, g.hi_kr, t) if fixed and g.lo_kr.notna().any() else np.nan,
                coverage_raw=_coverage(g.lo_raw, g.hi_raw, t),
                coverage_profile=_coverage(prof.lo_profile, prof.hi_profile, t),
-               n_reps=n, n_singular=int(g.singular.sum()), n_nonconverged=int((~g.converged).sum()),
+               n_reps=n, n_singular=int(g.singular.sum()), n_nonconverged=int((~g.converged).sum()), n_nan_estimate=n - len(e),
                n_undefined_z=int(g.lo_z.isna().sum()), n_undefined_t=int(g.lo_t.isna().sum()) if fixed else 0,
                n_profile=len(prof), n_profile_failed=int(prof.lo_profile.isna().sum()))
     row.update({f"q{100*p:g}": np.quantile(e, p) for p in QUANTILES})
@@ -342,9 +349,9 @@ def summarize(reps:pd.DataFrame, # replications, as from `run_study`
     rows = [dict(scenario=s, parameter=p, **_summary_row(groups.get_group((s, p)))) for s, p in keys.itertuples(index=False)]
     return pd.DataFrame(rows)
 
-# %% ../nbs/18_assumptions.ipynb #12959f33
+# %% ../nbs/18_assumptions.ipynb #62564eb9
 _METHODS = {'coverage_z': ('Wald z (link scale for variance parameters)', 'o'), 'coverage_t': ('Wald t, Satterthwaite df', 's'),
-            'coverage_profile': ('profile', '^')}
+            'coverage_kr': ('Kenward-Roger', 'D'), 'coverage_profile': ('profile', '^')}
 
 def plot_coverage(summary:pd.DataFrame, # the result table from `summarize`
                   params:list=None, # parameters to show (default: all, in confint's order)
@@ -366,13 +373,13 @@ def plot_coverage(summary:pd.DataFrame, # the result table from `summarize`
             cov = d[col].to_numpy(float)
             nn = (d.n_profile if col == 'coverage_profile' else d.n_reps).to_numpy(float)
             err = 2*np.sqrt(cov*(1 - cov)/np.maximum(nn, 1))
-            ax.errorbar(pos + 0.2*(i - 1), cov, yerr=err, fmt=marker, ms=4, lw=1, label=label)
+            ax.errorbar(pos + 0.18*(i - 1.5), cov, yerr=err, fmt=marker, ms=3.5, lw=1, label=label)
         ax.set_xticks(pos); ax.set_xticklabels(scen, rotation=60, ha='right', fontsize=8)
         lo = np.nanmin(d[list(_METHODS)].to_numpy(float)) if d[list(_METHODS)].notna().any().any() else level
         ax.set_ylim(min(lo - 0.03, 0.85), 1.005); ax.set_title(f"{p} ({SYMBOLS.get(p, '')})", fontsize=9)
     for ax in list(axs.flat)[len(params):]: ax.set_visible(False)
     axs.flat[0].set_ylabel('coverage')
-    fig.legend(*axs.flat[0].get_legend_handles_labels(), loc='upper center', ncol=3, fontsize=8, frameon=False)
+    fig.legend(*axs.flat[len(params) - 1].get_legend_handles_labels(), loc='upper center', ncol=4, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
@@ -401,7 +408,7 @@ def plot_estimates(summary:pd.DataFrame, # the result table from `summarize` (wi
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
-# %% ../nbs/18_assumptions.ipynb #ef4b3379
+# %% ../nbs/18_assumptions.ipynb #d836aba1
 RESULTS = 'bench/results/assumptions_full.json'
 
 def save_results(path, # where to write the JSON file
