@@ -8,7 +8,7 @@ __all__ = ['varpar_deviance', 'varpar_gradient', 'varpar_hessian', 'vcov_jacobia
            'confint_wald', 'Profile', 'profile', 'simulate_fit', 'ProgressBar', 'refit_y', 'bootstrap', 'norm_inter',
            'confint_boot', 'confint', 'refit_ml', 'AnovaTable', 'anova']
 
-# %% ../nbs/12_inference.ipynb #e5fc9f6a
+# %% ../nbs/12_inference.ipynb #3ce25e55
 import sys
 import time
 from dataclasses import replace
@@ -23,13 +23,13 @@ from .lmer import LmerFit, conditioned_crossprods
 from .reml import ReTemplate, fit_theta
 from .simulate import as_rng
 
-# %% ../nbs/12_inference.ipynb #a73296d0
+# %% ../nbs/12_inference.ipynb #ec1167ab
 def _cache(fit:LmerFit, # the fit whose cache to return
           ) -> dict:
     "The fit's cache of expensive results (created on first use)"
     return fit.__dict__.setdefault('_cache', {})
 
-# %% ../nbs/12_inference.ipynb #1368119e
+# %% ../nbs/12_inference.ipynb #2d8a2828
 def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
                     tmpl:ReTemplate, # where theta sits in Lambda
                     varpar:np.ndarray, # (theta, sigma): lmerTest's `varpar`
@@ -42,7 +42,7 @@ def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
     dev = pls.logdet_L + pls.r2/s2 + cp.n*np.log(2*np.pi*s2)
     return dev + (pls.logdet_LX - cp.p*np.log(2*np.pi*s2) if REML else 0.0)
 
-# %% ../nbs/12_inference.ipynb #43723e2b
+# %% ../nbs/12_inference.ipynb #c41a3d8c
 def _unit_blocks(cp:UnitCrossprods, # per-unit cross-products
                  Lam:np.ndarray, # Lambda at theta
                  pls, # the PLS solution at theta
@@ -73,7 +73,7 @@ def varpar_gradient(cp:UnitCrossprods, # per-unit cross-products
     nu = cp.n - cp.p if REML else cp.n
     return np.append(g, -2*pls.r2/sigma**3 + 2*nu/sigma)
 
-# %% ../nbs/12_inference.ipynb #fb35f1aa
+# %% ../nbs/12_inference.ipynb #b8fa7667
 def varpar_hessian(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    varpar:np.ndarray, # (theta, sigma) at which to differentiate
@@ -90,7 +90,7 @@ def varpar_hessian(cp:UnitCrossprods, # per-unit cross-products
         H[:, j] = (4*D(0.5) - D(1.0))/3
     return (H + H.T)/2
 
-# %% ../nbs/12_inference.ipynb #cb95915f
+# %% ../nbs/12_inference.ipynb #c4d2163f
 def vcov_jacobian(cp:UnitCrossprods, # per-unit cross-products
                   tmpl:ReTemplate, # where theta sits in Lambda
                   varpar:np.ndarray, # (theta, sigma)
@@ -105,7 +105,7 @@ def vcov_jacobian(cp:UnitCrossprods, # per-unit cross-products
     J = sigma**2 * C0 @ (S + np.swapaxes(S, 1, 2)) @ C0
     return sigma**2*C0, np.concatenate([J, (2*sigma*C0)[None]])
 
-# %% ../nbs/12_inference.ipynb #69faacd7
+# %% ../nbs/12_inference.ipynb #8756c053
 def _varpar_info(fit:LmerFit, # the fitted model
                 ) -> dict:
     "Cross-products, (theta, sigma), Hessian, A = 2 H^-1 and the Jacobian of C, in lmer's coordinates (cached)"
@@ -149,7 +149,7 @@ def satterthwaite(fit:LmerFit, # the fitted model
     return pd.DataFrame({'Estimate': est, 'Std. Error': se, 'df': ddf, 't value': t,
                          'Pr(>|t|)': 2*stats.t.sf(np.abs(t), ddf)}, index=index)
 
-# %% ../nbs/12_inference.ipynb #0fc4bc00
+# %% ../nbs/12_inference.ipynb #f29c97a5
 def _kr_blocks(fit:LmerFit, # a REML fit
               ):
     "Per-unit blocks for Kenward-Roger: Z'S^-1Z, Z'S^-2Z, Z'S^-1X, Z'S^-2X, X'S^-kX (k=1,2,3), tr S^-2"
@@ -252,7 +252,7 @@ def kenward_roger(fit:LmerFit, # a REML fit
     return pd.DataFrame({'Estimate': est, 'Std. Error': se, 'df': ddf, 't value': t,
                          'Pr(>|t|)': 2*stats.t.sf(np.abs(t), ddf)}, index=index)
 
-# %% ../nbs/12_inference.ipynb #7e4789a1
+# %% ../nbs/12_inference.ipynb #79c2beda
 from .lmer import _coef_table as _lme4_coef_table   # lme4's table (estimates, SEs, t), before ours replaces it
 
 def coef_table(self, ddf:str='Satterthwaite', # 'Satterthwaite' (lmerTest's default), 'Kenward-Roger' (REML fits) or 'lme4'
@@ -270,7 +270,7 @@ LmerFit.df = property(lambda self: self.coef_table()['df'].rename('df'), doc="Sa
 LmerFit.pvalues = property(lambda self: self.coef_table()['Pr(>|t|)'].rename('Pr(>|t|)'), doc="Satterthwaite p-values of each fixed effect")
 LmerFit.vcov_varpar = property(vcov_varpar, doc="Asymptotic covariance of (theta, sigma): 2 H^-1 (lmerTest)")
 
-# %% ../nbs/12_inference.ipynb #9907f5c2
+# %% ../nbs/12_inference.ipynb #c5bf39d2
 def _term_blocks(tmpl:ReTemplate, # where theta sits in Lambda
                 ):
     "For each term: its first row in Lambda, its size, and the indices of its entries in theta"
@@ -343,7 +343,7 @@ def param_names(fit:LmerFit, # the fitted model
             names.append(f"sd_{zn[r]}|{grp}" if r == c else f"cor_{zn[r]}.{zn[c]}|{grp}")
     return names + ['sigma'] + list(fit.fixef.index)
 
-# %% ../nbs/12_inference.ipynb #68e1fc59
+# %% ../nbs/12_inference.ipynb #4ffdf19c
 def _level_names(level:float, # confidence level
                 ) -> list:
     "R's column names for a confidence level, e.g. '2.5 %' and '97.5 %'"
@@ -367,7 +367,7 @@ def confint_wald(fit:LmerFit, # the fitted model
     hi = np.concatenate([np.full(nv, np.nan), fit.fixef.values + z*se])
     return pd.DataFrame(np.column_stack([lo, hi]), index=param_names(fit), columns=_level_names(level))
 
-# %% ../nbs/12_inference.ipynb #34aa6b93
+# %% ../nbs/12_inference.ipynb #877de6e8
 def _offset_crossprods(cp:UnitCrossprods, # per-unit cross-products of the full model
                        j:int, # the fixed effect held fixed
                        v:float, # its value
@@ -497,7 +497,7 @@ def profile(fit:LmerFit, # the fitted model
 
 LmerFit.profile = profile
 
-# %% ../nbs/12_inference.ipynb #2afe52b1
+# %% ../nbs/12_inference.ipynb #8c58d63c
 def _simulate_y(fit:LmerFit, # the fitted model
                 nsim:int, # number of simulations
                 rng, # a generator from `hlm_lit.simulate.as_rng`
@@ -524,7 +524,7 @@ def simulate_fit(self, nsim:int=1, # number of simulated response vectors
 
 LmerFit.simulate = simulate_fit
 
-# %% ../nbs/12_inference.ipynb #a848e119
+# %% ../nbs/12_inference.ipynb #89779526
 class ProgressBar:
     "A tiny progress bar: an ipywidgets bar in Jupyter, a text bar on stderr elsewhere"
     def __init__(self, total:int, # number of steps
@@ -569,7 +569,7 @@ class ProgressBar:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/12_inference.ipynb #d8112e23
+# %% ../nbs/12_inference.ipynb #bd7bcbec
 def _param_vector(fit:LmerFit, # a fitted model
                  ) -> np.ndarray:
     "The parameters `confint` reports: sd/cor per term, sigma, fixed effects"
@@ -609,7 +609,7 @@ def bootstrap(fit:LmerFit, # the fitted model
 
 LmerFit.bootstrap = bootstrap
 
-# %% ../nbs/12_inference.ipynb #62c4f706
+# %% ../nbs/12_inference.ipynb #8f69548f
 def norm_inter(t:np.ndarray, # bootstrap replicates of one statistic
                alpha:np.ndarray, # probabilities
               ) -> np.ndarray:
@@ -645,7 +645,7 @@ def confint_boot(fit:LmerFit, # the fitted model
     a = (1 - level)/2
     return pd.DataFrame([norm_inter(bt[c], [a, 1 - a]) for c in bt.columns], index=bt.columns, columns=_level_names(level))
 
-# %% ../nbs/12_inference.ipynb #0b23dd7b
+# %% ../nbs/12_inference.ipynb #51e72ca4
 def confint(self, parm=None, # parameter names (default: all, in lme4's order)
             level:float=0.95, # confidence level
             method:str='profile', # 'profile' (lme4's default), 'wald' or 'boot'
@@ -677,13 +677,13 @@ def confint(self, parm=None, # parameter names (default: all, in lme4's order)
 
 LmerFit.confint = confint
 
-# %% ../nbs/12_inference.ipynb #b24a60a6
+# %% ../nbs/12_inference.ipynb #ba1b71ad
 def refit_ml(fit:LmerFit, # a fitted model (REML or ML)
             ) -> LmerFit:
     "The same model fitted by maximum likelihood (lme4's `refitML`); an ML fit is returned as is"
     return refit_y(fit, fit.frame.y, REML=False) if fit.REML else fit
 
-# %% ../nbs/12_inference.ipynb #9eaa0045
+# %% ../nbs/12_inference.ipynb #a66ceacf
 class AnovaTable(pd.DataFrame):
     "A model-comparison table that prints as R's `anova.merMod`"
     _metadata = ['heading']

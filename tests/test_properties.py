@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from hlm_lit import lmer
@@ -190,28 +189,3 @@ def test_clean_fits_do_not_warn_about_convergence():
                               ('Reaction ~ Days + (1 + Days + I(Days**2) | Subject)', sleepstudy())]:
             assert lmer(formula, data).converged
 
-
-def _multistart_best(fit, starts=3, seed=0):
-    "The lowest criterion L-BFGS-B reaches from random starting thetas, in the fitter's (conditioned) coordinates"
-    from scipy.optimize import minimize
-    from hlm_lit.reml import Profiled
-    cp, _ = conditioned_crossprods(fit.frame)
-    f, t, rng = Profiled(cp, fit.template, fit.REML), fit.template, np.random.RandomState(seed)
-    bounds = [(0.0, None) if r == c else (None, None) for r, c in zip(t.rows, t.cols)]
-    best = np.inf
-    for k in range(starts):
-        try: r = minimize(f, np.abs(rng.normal(size=t.ntheta)) + 0.05, jac=True, method='L-BFGS-B', bounds=bounds,
-                          options=dict(ftol=1e-15, gtol=1e-10, maxiter=2000))
-        except np.linalg.LinAlgError: continue
-        best = min(best, r.fun)
-    return best
-
-
-@settings(max_examples=40)
-@given(datasets(min_groups=4, max_groups=8, max_size=6))
-def test_a_converged_fit_is_not_beaten_by_a_multistart_search(case):
-    "Converged means the optimum: no better criterion from several random starts (global, not only local)"
-    d, formula = case
-    fit = fit_quiet(formula, d)
-    best = _multistart_best(fit)
-    assert (not fit.converged) or fit.optinfo.crit <= best + 1e-7, (fit.optinfo.crit, best, fit.optinfo.message)
