@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #32cdc164
+# %% ../nbs/07_lmer.ipynb #e1663fc9
 import functools
 import warnings
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #8138993b
+# %% ../nbs/07_lmer.ipynb #aa50c587
 def _pow2(ss:np.ndarray, # sums of squares of columns
           n:int, # number of rows
          ) -> np.ndarray:
@@ -41,14 +41,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #d4340ead
+# %% ../nbs/07_lmer.ipynb #36f4d4e6
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #9521cf56
+# %% ../nbs/07_lmer.ipynb #3bfca7f3
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -147,11 +147,11 @@ class LmerFit:
     @property
     def is_singular(self, tol=1e-4, # lme4's tolerance for a zero diagonal entry of Lambda
                    ):
-        "Is a diagonal element of $\\Lambda_\\theta$ (numerically) zero? lme4's `isSingular`"
-        t = self.template
-        return bool(np.any(np.abs(self.theta[t.rows == t.cols]) < tol))
+        "Is a diagonal element of $\\Lambda_\\theta$ (numerically) zero? lme4's `isSingular`, in scale-free coordinates"
+        t = self.template                          # the optimizer's theta: columns of Z scaled to unit size, so the
+        return bool(np.any(np.abs(self.optinfo.theta[t.rows == t.cols]) < tol))   # answer does not depend on units
 
-# %% ../nbs/07_lmer.ipynb #460dae52
+# %% ../nbs/07_lmer.ipynb #c9aded04
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -170,10 +170,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #9b11c058
+# %% ../nbs/07_lmer.ipynb #797a202c
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #bf4d8e34
+# %% ../nbs/07_lmer.ipynb #5848e4aa
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -223,7 +223,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #447889c6
+# %% ../nbs/07_lmer.ipynb #d6288999
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -232,7 +232,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #89c26174
+# %% ../nbs/07_lmer.ipynb #52a6ea8e
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -255,7 +255,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #44b81941
+# %% ../nbs/07_lmer.ipynb #97095d21
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -271,7 +271,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #1232e00e
+# %% ../nbs/07_lmer.ipynb #dca3e9fe
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -338,7 +338,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #3fab6a90
+# %% ../nbs/07_lmer.ipynb #84368598
 def summary(fit:LmerFit, # the fitted model
            ) -> str:
     "lme4's `summary(fit)` as text"
@@ -368,7 +368,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #ba2e64ec
+# %% ../nbs/07_lmer.ipynb #55b9cb22
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -376,7 +376,7 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #522863a5
+# %% ../nbs/07_lmer.ipynb #6500e4ef
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame
