@@ -8,7 +8,7 @@ __all__ = ['varpar_deviance', 'varpar_gradient', 'varpar_hessian', 'vcov_jacobia
            'confint_wald', 'Profile', 'profile', 'simulate_fit', 'ProgressBar', 'refit_y', 'bootstrap', 'norm_inter',
            'confint_boot', 'confint', 'refit_ml', 'AnovaTable', 'anova']
 
-# %% ../nbs/12_inference.ipynb #3ce25e55
+# %% ../nbs/12_inference.ipynb #91fa324b
 import sys
 import time
 from dataclasses import replace
@@ -23,13 +23,13 @@ from .lmer import LmerFit, conditioned_crossprods
 from .reml import ReTemplate, fit_theta
 from .simulate import as_rng
 
-# %% ../nbs/12_inference.ipynb #ec1167ab
+# %% ../nbs/12_inference.ipynb #a124b6ee
 def _cache(fit:LmerFit, # the fit whose cache to return
           ) -> dict:
     "The fit's cache of expensive results (created on first use)"
     return fit.__dict__.setdefault('_cache', {})
 
-# %% ../nbs/12_inference.ipynb #2d8a2828
+# %% ../nbs/12_inference.ipynb #0c920558
 def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
                     tmpl:ReTemplate, # where theta sits in Lambda
                     varpar:np.ndarray, # (theta, sigma): lmerTest's `varpar`
@@ -42,7 +42,7 @@ def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
     dev = pls.logdet_L + pls.r2/s2 + cp.n*np.log(2*np.pi*s2)
     return dev + (pls.logdet_LX - cp.p*np.log(2*np.pi*s2) if REML else 0.0)
 
-# %% ../nbs/12_inference.ipynb #c41a3d8c
+# %% ../nbs/12_inference.ipynb #a9708075
 def _unit_blocks(cp:UnitCrossprods, # per-unit cross-products
                  Lam:np.ndarray, # Lambda at theta
                  pls, # the PLS solution at theta
@@ -73,7 +73,7 @@ def varpar_gradient(cp:UnitCrossprods, # per-unit cross-products
     nu = cp.n - cp.p if REML else cp.n
     return np.append(g, -2*pls.r2/sigma**3 + 2*nu/sigma)
 
-# %% ../nbs/12_inference.ipynb #b8fa7667
+# %% ../nbs/12_inference.ipynb #4293f5f3
 def varpar_hessian(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    varpar:np.ndarray, # (theta, sigma) at which to differentiate
@@ -90,7 +90,7 @@ def varpar_hessian(cp:UnitCrossprods, # per-unit cross-products
         H[:, j] = (4*D(0.5) - D(1.0))/3
     return (H + H.T)/2
 
-# %% ../nbs/12_inference.ipynb #c4d2163f
+# %% ../nbs/12_inference.ipynb #0ea309fb
 def vcov_jacobian(cp:UnitCrossprods, # per-unit cross-products
                   tmpl:ReTemplate, # where theta sits in Lambda
                   varpar:np.ndarray, # (theta, sigma)
@@ -105,7 +105,7 @@ def vcov_jacobian(cp:UnitCrossprods, # per-unit cross-products
     J = sigma**2 * C0 @ (S + np.swapaxes(S, 1, 2)) @ C0
     return sigma**2*C0, np.concatenate([J, (2*sigma*C0)[None]])
 
-# %% ../nbs/12_inference.ipynb #8756c053
+# %% ../nbs/12_inference.ipynb #2e44b3f0
 def _varpar_info(fit:LmerFit, # the fitted model
                 ) -> dict:
     "Cross-products, (theta, sigma), Hessian, A = 2 H^-1 and the Jacobian of C, in lmer's coordinates (cached)"
@@ -130,26 +130,35 @@ def vcov_varpar(fit:LmerFit, # the fitted model
     names = [f"theta{k + 1}" for k in range(tmpl.ntheta)] + ['sigma']
     return pd.DataFrame(info['A']*np.outer(D, D), index=names, columns=names)
 
-def satterthwaite(fit:LmerFit, # the fitted model
-                  L=None, # contrasts, one per row (k x p); default: each coefficient
-                 ) -> pd.DataFrame:
-    "Satterthwaite t tests of contrasts $L'\\phi$: estimate, standard error, df, t value, p-value (lmerTest's `contest1D`)"
-    info = _varpar_info(fit)
+def _contrasts(fit:LmerFit, L=None):
+    "The contrast matrix (k x p): the identity by default"
     p = len(fit.fixef)
     Lm = np.eye(p) if L is None else np.atleast_2d(np.asarray(L, float))
     if Lm.shape[1] != p: raise ValueError(f"L must have {p} columns (one per fixed effect), got shape {Lm.shape}")
-    Ls = Lm/info['scales']['dX']                               # the contrast in lmer's coordinates
-    var = np.einsum('kp,pq,kq->k', Ls, info['C'], Ls)
-    g = np.einsum('kp,jpq,kq->kj', Ls, info['J'], Ls)          # gradient of L'C(psi)L
-    ddf = 2*var**2/np.einsum('kj,jl,kl->k', g, info['A'], g)
+    return Lm
+
+def _t_table(fit:LmerFit, L, Lm, V, ddf):
+    "Estimates, standard errors (from covariance V), df, t values and p-values of the contrasts Lm"
     est = Lm @ fit.fixef.values
-    se = np.sqrt(np.einsum('kp,pq,kq->k', Lm, fit.vcov.values, Lm))
+    se = np.sqrt(np.einsum('kp,pq,kq->k', Lm, V, Lm))
     t = est/se
     index = fit.fixef.index if L is None else (L.index if isinstance(L, pd.DataFrame) else None)
     return pd.DataFrame({'Estimate': est, 'Std. Error': se, 'df': ddf, 't value': t,
                          'Pr(>|t|)': 2*stats.t.sf(np.abs(t), ddf)}, index=index)
 
-# %% ../nbs/12_inference.ipynb #f29c97a5
+def satterthwaite(fit:LmerFit, # the fitted model
+                  L=None, # contrasts, one per row (k x p); default: each coefficient
+                 ) -> pd.DataFrame:
+    "Satterthwaite t tests of contrasts $L'\\phi$: estimate, standard error, df, t value, p-value (lmerTest's `contest1D`)"
+    info = _varpar_info(fit)
+    Lm = _contrasts(fit, L)
+    Ls = Lm/info['scales']['dX']                               # the contrast in lmer's coordinates
+    var = np.einsum('kp,pq,kq->k', Ls, info['C'], Ls)
+    g = np.einsum('kp,jpq,kq->kj', Ls, info['J'], Ls)          # gradient of L'C(psi)L
+    ddf = 2*var**2/np.einsum('kj,jl,kl->k', g, info['A'], g)
+    return _t_table(fit, L, Lm, fit.vcov.values, ddf)
+
+# %% ../nbs/12_inference.ipynb #57bc41d9
 def _kr_blocks(fit:LmerFit, # a REML fit
               ):
     "Per-unit blocks for Kenward-Roger: Z'S^-1Z, Z'S^-2Z, Z'S^-1X, Z'S^-2X, X'S^-kX (k=1,2,3), tr S^-2"
@@ -241,18 +250,10 @@ def kenward_roger(fit:LmerFit, # a REML fit
                  ) -> pd.DataFrame:
     "Kenward-Roger t tests of contrasts: estimate, adjusted standard error, df, t value, p-value (lmerTest's `ddf='Kenward-Roger'`)"
     kr = vcov_adjusted(fit)
-    p = len(fit.fixef)
-    Lm = np.eye(p) if L is None else np.atleast_2d(np.asarray(L, float))
-    if Lm.shape[1] != p: raise ValueError(f"L must have {p} columns (one per fixed effect), got shape {Lm.shape}")
-    est = Lm @ fit.fixef.values
-    se = np.sqrt(np.einsum('kp,pq,kq->k', Lm, kr['PhiA'], Lm))
-    ddf = np.array([kr_ddf(Lk, kr) for Lk in Lm])
-    t = est/se
-    index = fit.fixef.index if L is None else (L.index if isinstance(L, pd.DataFrame) else None)
-    return pd.DataFrame({'Estimate': est, 'Std. Error': se, 'df': ddf, 't value': t,
-                         'Pr(>|t|)': 2*stats.t.sf(np.abs(t), ddf)}, index=index)
+    Lm = _contrasts(fit, L)
+    return _t_table(fit, L, Lm, kr['PhiA'], np.array([kr_ddf(Lk, kr) for Lk in Lm]))
 
-# %% ../nbs/12_inference.ipynb #79c2beda
+# %% ../nbs/12_inference.ipynb #5bd6a679
 from .lmer import _coef_table as _lme4_coef_table   # lme4's table (estimates, SEs, t), before ours replaces it
 
 def coef_table(self, ddf:str='Satterthwaite', # 'Satterthwaite' (lmerTest's default), 'Kenward-Roger' (REML fits) or 'lme4'
@@ -270,7 +271,7 @@ LmerFit.df = property(lambda self: self.coef_table()['df'].rename('df'), doc="Sa
 LmerFit.pvalues = property(lambda self: self.coef_table()['Pr(>|t|)'].rename('Pr(>|t|)'), doc="Satterthwaite p-values of each fixed effect")
 LmerFit.vcov_varpar = property(vcov_varpar, doc="Asymptotic covariance of (theta, sigma): 2 H^-1 (lmerTest)")
 
-# %% ../nbs/12_inference.ipynb #c5bf39d2
+# %% ../nbs/12_inference.ipynb #9cddda3a
 def _term_blocks(tmpl:ReTemplate, # where theta sits in Lambda
                 ):
     "For each term: its first row in Lambda, its size, and the indices of its entries in theta"
@@ -343,7 +344,7 @@ def param_names(fit:LmerFit, # the fitted model
             names.append(f"sd_{zn[r]}|{grp}" if r == c else f"cor_{zn[r]}.{zn[c]}|{grp}")
     return names + ['sigma'] + list(fit.fixef.index)
 
-# %% ../nbs/12_inference.ipynb #4ffdf19c
+# %% ../nbs/12_inference.ipynb #7cc0b05a
 def _level_names(level:float, # confidence level
                 ) -> list:
     "R's column names for a confidence level, e.g. '2.5 %' and '97.5 %'"
@@ -367,7 +368,7 @@ def confint_wald(fit:LmerFit, # the fitted model
     hi = np.concatenate([np.full(nv, np.nan), fit.fixef.values + z*se])
     return pd.DataFrame(np.column_stack([lo, hi]), index=param_names(fit), columns=_level_names(level))
 
-# %% ../nbs/12_inference.ipynb #877de6e8
+# %% ../nbs/12_inference.ipynb #eab5114e
 def _offset_crossprods(cp:UnitCrossprods, # per-unit cross-products of the full model
                        j:int, # the fixed effect held fixed
                        v:float, # its value
@@ -497,7 +498,7 @@ def profile(fit:LmerFit, # the fitted model
 
 LmerFit.profile = profile
 
-# %% ../nbs/12_inference.ipynb #8c58d63c
+# %% ../nbs/12_inference.ipynb #f2e2dcd7
 def _simulate_y(fit:LmerFit, # the fitted model
                 nsim:int, # number of simulations
                 rng, # a generator from `hlm_lit.simulate.as_rng`
@@ -524,7 +525,7 @@ def simulate_fit(self, nsim:int=1, # number of simulated response vectors
 
 LmerFit.simulate = simulate_fit
 
-# %% ../nbs/12_inference.ipynb #89779526
+# %% ../nbs/12_inference.ipynb #3ee8dec5
 class ProgressBar:
     "A tiny progress bar: an ipywidgets bar in Jupyter, a text bar on stderr elsewhere"
     def __init__(self, total:int, # number of steps
@@ -569,7 +570,7 @@ class ProgressBar:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/12_inference.ipynb #bd7bcbec
+# %% ../nbs/12_inference.ipynb #a073156b
 def _param_vector(fit:LmerFit, # a fitted model
                  ) -> np.ndarray:
     "The parameters `confint` reports: sd/cor per term, sigma, fixed effects"
@@ -609,7 +610,7 @@ def bootstrap(fit:LmerFit, # the fitted model
 
 LmerFit.bootstrap = bootstrap
 
-# %% ../nbs/12_inference.ipynb #8f69548f
+# %% ../nbs/12_inference.ipynb #67abc7d4
 def norm_inter(t:np.ndarray, # bootstrap replicates of one statistic
                alpha:np.ndarray, # probabilities
               ) -> np.ndarray:
@@ -645,7 +646,7 @@ def confint_boot(fit:LmerFit, # the fitted model
     a = (1 - level)/2
     return pd.DataFrame([norm_inter(bt[c], [a, 1 - a]) for c in bt.columns], index=bt.columns, columns=_level_names(level))
 
-# %% ../nbs/12_inference.ipynb #51e72ca4
+# %% ../nbs/12_inference.ipynb #a90ff1d9
 def confint(self, parm=None, # parameter names (default: all, in lme4's order)
             level:float=0.95, # confidence level
             method:str='profile', # 'profile' (lme4's default), 'wald' or 'boot'
@@ -677,13 +678,13 @@ def confint(self, parm=None, # parameter names (default: all, in lme4's order)
 
 LmerFit.confint = confint
 
-# %% ../nbs/12_inference.ipynb #ba1b71ad
+# %% ../nbs/12_inference.ipynb #feba54a0
 def refit_ml(fit:LmerFit, # a fitted model (REML or ML)
             ) -> LmerFit:
     "The same model fitted by maximum likelihood (lme4's `refitML`); an ML fit is returned as is"
     return refit_y(fit, fit.frame.y, REML=False) if fit.REML else fit
 
-# %% ../nbs/12_inference.ipynb #a66ceacf
+# %% ../nbs/12_inference.ipynb #8ccd81af
 class AnovaTable(pd.DataFrame):
     "A model-comparison table that prints as R's `anova.merMod`"
     _metadata = ['heading']
