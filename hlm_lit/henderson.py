@@ -6,14 +6,14 @@
 __all__ = ['henderson_dense', 'UnitCrossprods', 'unit_crossprods', 'bmm', 'btr', 'bchol', 'btri_inv', 'bstack', 'PLS',
            'solve_pls']
 
-# %% ../nbs/04_henderson.ipynb #a33123ca
+# %% ../nbs/04_henderson.ipynb #f88e0d0a
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-# %% ../nbs/04_henderson.ipynb #03a08d12
+# %% ../nbs/04_henderson.ipynb #41a5b457
 def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
                     Z, # random-effect design, M x Nq (dense or scipy.sparse), units' columns contiguous
                     y:np.ndarray, # response, length M
@@ -30,7 +30,7 @@ def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
     p = X.shape[1]
     return sol[:p], sol[p:].reshape(N, q)
 
-# %% ../nbs/04_henderson.ipynb #e3b006f6
+# %% ../nbs/04_henderson.ipynb #bb6b3187
 @dataclass
 class UnitCrossprods:
     "Per-unit cross-products of one grouping factor: all that REML needs from the data"
@@ -63,7 +63,7 @@ class UnitCrossprods:
         "Number of fixed effects"
         return self.XtX.shape[0]
 
-# %% ../nbs/04_henderson.ipynb #de74356c
+# %% ../nbs/04_henderson.ipynb #7a35a0c8
 def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per observation, NOT block diagonal)
                     X:np.ndarray, # fixed-effect design, M x p
                     y:np.ndarray, # response, length M
@@ -88,7 +88,7 @@ def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per ob
         Zty[:, k] = unit_sum(Z[:, k]*y)
     return UnitCrossprods(ZtZ, ZtX, Zty, X.T @ X, X.T @ y, float(y @ y), len(y), counts)
 
-# %% ../nbs/04_henderson.ipynb #18c25096
+# %% ../nbs/04_henderson.ipynb #bf7ce801
 def _is0(x): return x.__class__ is float and x == 0.0             # an exact zero entry (a plain Python float)
 
 def bmm(P:list, # p x r nested list of scalars or length-N arrays
@@ -139,7 +139,7 @@ def bstack(P:list, # q x r nested list of length-N arrays (or scalars)
     "The nested list as an (N, q, r) array"
     return np.stack([np.stack([np.broadcast_to(x, (N,)) for x in row], -1) for row in P], -2)
 
-# %% ../nbs/04_henderson.ipynb #2fcb7ae1
+# %% ../nbs/04_henderson.ipynb #06a6f265
 @dataclass
 class PLS:
     "The solution of the penalized least-squares problem at one $\\theta$ (blocks as nested lists, unit axis last)"
@@ -156,7 +156,7 @@ class PLS:
     logdet_L: float     # log |L|^2 = sum_i log |M_i|
     logdet_LX: float    # log |L_X|^2
 
-# %% ../nbs/04_henderson.ipynb #7120a852
+# %% ../nbs/04_henderson.ipynb #91b17621
 def solve_pls(cp:UnitCrossprods, # per-unit cross-products
               Lambda:np.ndarray, # relative covariance factor, q x q lower triangular
              ) -> PLS:
@@ -167,7 +167,9 @@ def solve_pls(cp:UnitCrossprods, # per-unit cross-products
     AL = bmm(A, Lam)                                                    # Z_i'Z_i Lambda
     M = bmm(btr(Lam), AL)                                               # Lambda'Z_i'Z_i Lambda ...
     M = [[M[i][j] + (i == j) for j in range(q)] for i in range(q)]      # ... + I
-    L = bchol(M)                                                        # M_i = L_i L_i'
+    with np.errstate(invalid='ignore'): L = bchol(M)                    # M_i = L_i L_i'
+    if not all(np.isfinite(L[k][k]).all() for k in range(q)):           # only in floating point: Lambda huge or not finite
+        raise np.linalg.LinAlgError("a unit's M_i = Lambda'Z_i'Z_i Lambda + I is not positive definite in floating point")
     Li = btri_inv(L)
     Minv = bmm(btr(Li), Li)                                             # M_i^{-1} = L_i^{-T} L_i^{-1}
     F = bmm(bmm(Lam, Minv), btr(Lam))                                   # F_i = Lambda M_i^{-1} Lambda'
@@ -179,6 +181,7 @@ def solve_pls(cp:UnitCrossprods, # per-unit cross-products
             C -= G if k == l else G + G.T
     Fc = [sum((F[k][l]*c[l] for l in range(q) if not _is0(F[k][l])), 0.0) for k in range(q)]   # F_i Z_i'y_i
     rhs = cp.Xty - sum((B[k] @ Fc[k] for k in range(q) if not _is0(Fc[k])), 0.0)   # X'y - sum_i X_i'Z_i F_i Z_i'y_i
+    if not np.isfinite(C).all(): raise np.linalg.LinAlgError("X'V^{-1}X is not finite")
     LX = np.linalg.cholesky(C)
     phi = sla.cho_solve((LX, True), rhs)
     e = [c[k] - phi @ B[k] for k in range(q)]                           # Z_i'(y_i - X_i phi)

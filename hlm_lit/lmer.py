@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'lmer', 'summary', 'predict']
 
-# %% ../nbs/07_lmer.ipynb #e1663fc9
+# %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
 import warnings
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from .formula import ModelFrame, _r_name, model_frame
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
-# %% ../nbs/07_lmer.ipynb #aa50c587
+# %% ../nbs/07_lmer.ipynb #66516b20
 def _pow2(ss:np.ndarray, # sums of squares of columns
           n:int, # number of rows
          ) -> np.ndarray:
@@ -34,6 +34,9 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
     phi0 = sla.solve(XtX, X.T @ y, assume_a='pos')
     phi0 = phi0 + sla.solve(XtX, X.T @ (y - X @ phi0), assume_a='pos')   # one step of iterative refinement
     cp = unit_crossprods(Z, X, y - X @ phi0, mf.g, mf.N)
+    if cp.yty <= 1e-26*float(y @ y):                       # residuals 0 to machine precision: nothing left to model
+        raise ValueError("the fixed effects reproduce the response exactly (its least-squares residuals are 0 to machine "
+                         "precision); there is no variation left for the random effects and the residual")
     # the scales come from the cross-products' diagonals: no further pass over the rows
     dX, dZ = _pow2(np.diag(cp.XtX), cp.n), _pow2(np.einsum('nkk->k', cp.ZtZ), cp.n)
     s = float(_pow2(cp.yty, cp.n))
@@ -41,14 +44,14 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
-# %% ../nbs/07_lmer.ipynb #36f4d4e6
+# %% ../nbs/07_lmer.ipynb #626653be
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
 
 class SingularFitWarning(UserWarning):
     "The random-effects covariance is estimated as singular"
 
-# %% ../nbs/07_lmer.ipynb #3bfca7f3
+# %% ../nbs/07_lmer.ipynb #0173bfc2
 class LmerFit:
     "A fitted linear mixed model with one grouping factor (lme4's `merMod`)"
     def __init__(self, mf:ModelFrame, # the model's arrays
@@ -151,7 +154,7 @@ class LmerFit:
         t = self.template                          # the optimizer's theta: columns of Z scaled to unit size, so the
         return bool(np.any(np.abs(self.optinfo.theta[t.rows == t.cols]) < tol))   # answer does not depend on units
 
-# %% ../nbs/07_lmer.ipynb #c9aded04
+# %% ../nbs/07_lmer.ipynb #184c5a2c
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
@@ -160,6 +163,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         theta:np.ndarray=None, # evaluate the model at this theta instead of optimizing (lme4's order)
         ) -> LmerFit:
     "Fit a linear mixed model with one grouping factor, as lme4's `lmer`"
+    if not (isinstance(tol, (int, float)) and tol > 0): raise ValueError(f"tol must be a positive number, got {tol!r}")
     mf = model_frame(formula, data, na_action)
     cp, scales = conditioned_crossprods(mf)
     tmpl = ReTemplate(mf.sizes)
@@ -170,10 +174,10 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/07_lmer.ipynb #797a202c
+# %% ../nbs/07_lmer.ipynb #76aa3870
 def _rel(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
-# %% ../nbs/07_lmer.ipynb #5848e4aa
+# %% ../nbs/07_lmer.ipynb #6a955940
 def _term_groups(fit):
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off = [], 0
@@ -223,7 +227,7 @@ LmerFit.ranef_condvar = property(_ranef_condvar)
 LmerFit.coef = property(_coef)
 LmerFit.corr_fixef = property(_corr_fixef)
 
-# %% ../nbs/07_lmer.ipynb #d6288999
+# %% ../nbs/07_lmer.ipynb #b70c29d5
 def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit, scaled=TRUE)`)
               ) -> pd.Series:
     "Conditional residuals $y - X\\hat\\phi - Z\\hat b$, indexed by the data's row labels"
@@ -232,7 +236,7 @@ def _residuals(self, scaled:bool=False, # divide by sigma (lme4's `residuals(fit
 
 LmerFit.residuals = _residuals
 
-# %% ../nbs/07_lmer.ipynb #52a6ea8e
+# %% ../nbs/07_lmer.ipynb #1f21facf
 def _r_format(x, # numbers to format as one column
               digits:int=4, # significant digits, as R's format(digits=)
              ) -> list:
@@ -255,7 +259,7 @@ def _named(names, # the names, printed above the values
     w = max(map(len, list(names) + list(values)))
     return ' '.join(n.rjust(w) for n in names) + ' \n' + ' '.join(v.rjust(w) for v in values) + ' '
 
-# %% ../nbs/07_lmer.ipynb #97095d21
+# %% ../nbs/07_lmer.ipynb #a1fed02d
 def _table(rows, # list of lists of strings; the first is the header
            align, # one of '<' or '>' per column
           ) -> str:
@@ -271,7 +275,7 @@ def _abbrev(name:str, n:int=6) -> str:
     out = (out if len(out) <= n - 2*(name != inner) else out[:n - 2*(name != inner)])
     return f"({out})" if name != inner else out[:n]
 
-# %% ../nbs/07_lmer.ipynb #dca3e9fe
+# %% ../nbs/07_lmer.ipynb #8c80247a
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
@@ -338,7 +342,7 @@ def _corr_table(fit) -> str:
         rows.append([names[i]] + [next(cells) for j in range(i)] + ['']*(len(names) - 1 - i))
     return _table(rows, '<'*len(names))
 
-# %% ../nbs/07_lmer.ipynb #84368598
+# %% ../nbs/07_lmer.ipynb #c030601d
 def summary(fit:LmerFit, # the fitted model
            ) -> str:
     "lme4's `summary(fit)` as text"
@@ -368,7 +372,7 @@ LmerFit.summary = summary
 LmerFit.__str__ = summary
 LmerFit.__repr__ = summary
 
-# %% ../nbs/07_lmer.ipynb #55b9cb22
+# %% ../nbs/07_lmer.ipynb #ab3fc337
 def _repr_html_(self):
     "The summary as HTML for Jupyter"
     import html
@@ -376,7 +380,24 @@ def _repr_html_(self):
 
 LmerFit._repr_html_ = _repr_html_
 
-# %% ../nbs/07_lmer.ipynb #6500e4ef
+# %% ../nbs/07_lmer.ipynb #60a096ae
+def _check_newdata(fr, newdata:pd.DataFrame, used:set):
+    "New data must match the fit: no unseen levels of categorical predictors, numbers where the fit had numbers"
+    numeric = set()
+    for spec in [fr.fixed_spec, *fr.re_specs]:
+        state = getattr(spec, 'encoder_state', None)
+        if state is None: numeric |= set(spec.required_variables); continue     # the fast path: plain numeric columns
+        for name, (kind, st) in state.items():
+            if kind.value == 'numerical': numeric.add(name)
+            elif kind.value == 'categorical' and name in newdata.columns:
+                col = newdata[name]; new = col.notna() & ~col.isin(st['categories'])
+                if new.any():
+                    raise ValueError(f"newdata column '{name}' has level(s) the fit has not seen: "
+                                     f"{', '.join(map(repr, pd.unique(col[new])[:5]))}; the fit knows {list(st['categories'])}")
+    for v in sorted(numeric & used & set(newdata.columns)):
+        if not pd.api.types.is_numeric_dtype(newdata[v]) or pd.api.types.is_bool_dtype(newdata[v]):
+            raise TypeError(f"newdata column '{v}' must be numeric, as it was in the fit; it has dtype {newdata[v].dtype}")
+
 def _new_arrays(fit, newdata:pd.DataFrame):
     "X, Z and the level index of new data (-1 for levels the fit has not seen)"
     fr = fit.frame
@@ -385,11 +406,15 @@ def _new_arrays(fit, newdata:pd.DataFrame):
     need = set(fr.fixed_spec.required_variables).union(*[s.required_variables for s in fr.re_specs]) | set(gcols)
     missing = sorted(need - set(newdata.columns))
     if missing: raise KeyError(f"newdata lacks column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} used by the model")
+    _check_newdata(fr, newdata, need - set(gcols))
     Xdf = fr.fixed_spec.get_model_matrix(newdata, na_action='ignore')
     X = Xdf.to_numpy(float)[:, [j for j, c in enumerate(Xdf.columns) if _r_name(c, fr.var_order) not in fr.aliased]]
     Z = np.column_stack([s.get_model_matrix(newdata, na_action='ignore').to_numpy(float) for s in fr.re_specs])
     gser = newdata[gcols[0]] if len(gcols) == 1 else newdata[gcols].astype(str).agg(':'.join, axis=1)
-    return X, Z, fr.levels.get_indexer(pd.Index(gser))
+    gi = fr.levels.get_indexer(pd.Index(gser))
+    na = newdata[sorted(need)].isna().any(axis=1).to_numpy()     # lme4 (na.pass): a row with a missing value predicts NA
+    if na.any(): X, Z, gi = np.where(na[:, None], np.nan, X), np.where(na[:, None], np.nan, Z), np.where(na, 0, gi)
+    return X, Z, gi
 
 def predict(self, newdata:pd.DataFrame=None, # rows to predict; None: the rows the model was fitted to
             re_form:str=None, # None: include the random effects; '~0' (or 'NA'): fixed effects only
