@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ARTICLE_M0', 'ARTICLE_M1', 'truth_table', 'run_article', 'main']
 
-# %% ../nbs/09_cli.ipynb #ec177901
+# %% ../nbs/09_cli.ipynb #30e384ea
 import argparse
 import warnings
 
@@ -15,7 +15,7 @@ import pandas as pd
 from .lmer import lmer
 from .simulate import article_sim, simulate_hlm
 
-# %% ../nbs/09_cli.ipynb #53a7a196
+# %% ../nbs/09_cli.ipynb #a40696c1
 ARTICLE_M0 = 'y ~ x + (1 + x | unit)'
 ARTICLE_M1 = 'y ~ x + a + x*a + (1 + x | unit)'
 
@@ -37,7 +37,7 @@ def truth_table(fit, # an `LmerFit` of the article's model `y ~ x + a + x:a + (1
             ('sigma', 'residual sd', params['sigma'], fit.sigma, np.nan)]
     return pd.DataFrame(out, columns=['parameter', 'meaning', 'true', 'estimate', 'std_error']).set_index('parameter')
 
-# %% ../nbs/09_cli.ipynb #415bab0f
+# %% ../nbs/09_cli.ipynb #66e951dc
 def run_article(argv:list=None, # command-line arguments (default: sys.argv)
                ) -> dict:
     "The article's analysis end to end, as `hlm_article` runs it; returns the fits"

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ARTICLE_SETTINGS', 'EXPLORER_PLOTS', 'truth_html', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
-# %% ../nbs/15_explorer.ipynb #2e2a3e76
+# %% ../nbs/15_explorer.ipynb #1bd271d2
 import html
 import io
 import time
@@ -21,7 +21,7 @@ from .plots import OKABE_ITO, plot_caterpillar, plot_lines, plot_residuals, plot
 from .plots import _unit_a, _unit_coefs, shrunk_estimates, unit_ols
 from .simulate import article_sim, simulate_hlm
 
-# %% ../nbs/15_explorer.ipynb #b57c2dfa
+# %% ../nbs/15_explorer.ipynb #7cf04109
 ARTICLE_SETTINGS = dict(N=30, J=30, phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
 
 def _slider(kind:str, # 'int' or 'float'
@@ -53,7 +53,7 @@ def _explorer_sliders() -> dict:
                 r=_slider('float', a['r'], -1, 1, 0.05, 'r', 'correlation of the disturbances'),
                 sigma=_slider('float', a['sigma'], 0.05, 3, 0.05, 'σ', 'sd of the measurement errors'))
 
-# %% ../nbs/15_explorer.ipynb #b40df43b
+# %% ../nbs/15_explorer.ipynb #2b186eb4
 def truth_html(tt, # a `truth_table`
               ) -> str:
     "The true-against-estimated table as an HTML table (class `hlm-truth`)"
@@ -87,7 +87,7 @@ def _png(fig, # a matplotlib Figure
     plt.close(fig)
     return buf.getvalue()
 
-# %% ../nbs/15_explorer.ipynb #b9ec49ee
+# %% ../nbs/15_explorer.ipynb #201942a4
 EXPLORER_PLOTS = {
     'units': lambda sim, fit: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
     'lines': lambda sim, fit: plot_lines(sim.flat, fit=fit),
@@ -96,7 +96,7 @@ EXPLORER_PLOTS = {
     'residuals': lambda sim, fit: plot_residuals(fit),
 }
 
-# %% ../nbs/15_explorer.ipynb #f341ffcd
+# %% ../nbs/15_explorer.ipynb #f96439b9
 class Explorer:
     "Sliders for the article's simulation; each change re-simulates, refits with lmer and updates table and figures"
     def __init__(self, dpi:int=80, # resolution of the figures
@@ -223,7 +223,7 @@ class Explorer:
         if change['new'] is not None and not self._render(change['new']):
             self.status.value = _status_html(self._draw_error, 'warn')
 
-# %% ../nbs/15_explorer.ipynb #3596c3e2
+# %% ../nbs/15_explorer.ipynb #1cbbb5f7
 class ShrinkageExplorer:
     "A variance-ratio slider: the BLUPs move between the per-unit OLS estimates and the fixed-effect line"
     def __init__(self, fit, # an `LmerFit` of the article's model

@@ -8,7 +8,7 @@ __all__ = ['varpar_deviance', 'varpar_gradient', 'varpar_hessian', 'vcov_jacobia
            'confint_wald', 'Profile', 'profile', 'simulate_fit', 'ProgressBar', 'refit_y', 'bootstrap', 'norm_inter',
            'confint_boot', 'confint', 'refit_ml', 'AnovaTable', 'anova']
 
-# %% ../nbs/12_inference.ipynb #91fa324b
+# %% ../nbs/12_inference.ipynb #b364740c
 import sys
 import time
 from dataclasses import replace
@@ -23,13 +23,13 @@ from .lmer import LmerFit, conditioned_crossprods
 from .reml import ReTemplate, fit_theta
 from .simulate import as_rng
 
-# %% ../nbs/12_inference.ipynb #a124b6ee
+# %% ../nbs/12_inference.ipynb #ecf3c278
 def _cache(fit:LmerFit, # the fit whose cache to return
           ) -> dict:
     "The fit's cache of expensive results (created on first use)"
     return fit.__dict__.setdefault('_cache', {})
 
-# %% ../nbs/12_inference.ipynb #0c920558
+# %% ../nbs/12_inference.ipynb #be0654f8
 def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
                     tmpl:ReTemplate, # where theta sits in Lambda
                     varpar:np.ndarray, # (theta, sigma): lmerTest's `varpar`
@@ -42,19 +42,22 @@ def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
     dev = pls.logdet_L + pls.r2/s2 + cp.n*np.log(2*np.pi*s2)
     return dev + (pls.logdet_LX - cp.p*np.log(2*np.pi*s2) if REML else 0.0)
 
-# %% ../nbs/12_inference.ipynb #a9708075
+# %% ../nbs/12_inference.ipynb #05baff58
 def _unit_blocks(cp:UnitCrossprods, # per-unit cross-products
-                 Lam:np.ndarray, # Lambda at theta
-                 pls, # the PLS solution at theta
+                 tmpl:ReTemplate, # where theta sits in Lambda
+                 varpar:np.ndarray, # (theta, sigma)
                 ):
-    "Per-unit blocks: $A_i\\Lambda M_i^{-1}$, $w_i = Z_i'V_i^{-1}e_i$, $W_i = Z_i'V_i^{-1}X_i$, and $(X'V^{-1}X)^{-1}$"
+    "$\\sigma$, $\\Lambda$, the PLS solution, and the per-unit blocks $A_i\\Lambda M_i^{-1}$, $w_i = Z_i'V_i^{-1}e_i$, $W_i = Z_i'V_i^{-1}X_i$, and $(X'V^{-1}X)^{-1}$"
+    varpar = np.asarray(varpar, float)
+    sigma, Lam = varpar[-1], tmpl.Lambda(varpar[:-1])
+    pls = solve_pls(cp, Lam)
     AL = cp.ZtZ @ Lam                                              # A_i Lambda
     Minv = np.linalg.inv(Lam.T @ AL + np.eye(cp.q))                # M_i^{-1}, q x q each
     ALM = AL @ Minv
     w = cp.Zty - cp.ZtX @ pls.phi - (AL @ pls.u[..., None])[..., 0]
     W = cp.ZtX - ALM @ (Lam.T @ cp.ZtX)
     C0 = sla.cho_solve((pls.LX, True), np.eye(cp.p))               # (X'V^{-1}X)^{-1}
-    return ALM, w, W, C0
+    return sigma, Lam, pls, ALM, w, W, C0
 
 def varpar_gradient(cp:UnitCrossprods, # per-unit cross-products
                     tmpl:ReTemplate, # where theta sits in Lambda
@@ -62,18 +65,14 @@ def varpar_gradient(cp:UnitCrossprods, # per-unit cross-products
                     REML:bool=True, # REML criterion (True) or ML deviance (False)
                    ) -> np.ndarray:
     "Analytic gradient of `varpar_deviance` with respect to $(\\theta, \\sigma)$"
-    varpar = np.asarray(varpar, float)
-    theta, sigma = varpar[:-1], varpar[-1]
-    Lam = tmpl.Lambda(theta)
-    pls = solve_pls(cp, Lam)
-    ALM, w, W, C0 = _unit_blocks(cp, Lam, pls)
+    sigma, Lam, pls, ALM, w, W, C0 = _unit_blocks(cp, tmpl, varpar)
     r, c = tmpl.rows, tmpl.cols
     g = 2*ALM.sum(0)[r, c] - 2*np.einsum('nr,nc->rc', w, pls.u)[r, c]/sigma**2
     if REML: g = g - 2*np.einsum('nrp,pq,ncq->rc', W, C0, Lam.T @ W)[r, c]
     nu = cp.n - cp.p if REML else cp.n
     return np.append(g, -2*pls.r2/sigma**3 + 2*nu/sigma)
 
-# %% ../nbs/12_inference.ipynb #4293f5f3
+# %% ../nbs/12_inference.ipynb #bf503db7
 def varpar_hessian(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    varpar:np.ndarray, # (theta, sigma) at which to differentiate
@@ -90,22 +89,18 @@ def varpar_hessian(cp:UnitCrossprods, # per-unit cross-products
         H[:, j] = (4*D(0.5) - D(1.0))/3
     return (H + H.T)/2
 
-# %% ../nbs/12_inference.ipynb #0ea309fb
+# %% ../nbs/12_inference.ipynb #51135f6d
 def vcov_jacobian(cp:UnitCrossprods, # per-unit cross-products
                   tmpl:ReTemplate, # where theta sits in Lambda
                   varpar:np.ndarray, # (theta, sigma)
                  ):
     "$C(\\psi) = \\sigma^2(X'V^{-1}X)^{-1}$ and its derivatives $\\partial C/\\partial\\psi_k$, shape (k, p, p)"
-    varpar = np.asarray(varpar, float)
-    theta, sigma = varpar[:-1], varpar[-1]
-    Lam = tmpl.Lambda(theta)
-    pls = solve_pls(cp, Lam)
-    _, _, W, C0 = _unit_blocks(cp, Lam, pls)
+    sigma, Lam, _, _, _, W, C0 = _unit_blocks(cp, tmpl, varpar)
     S = np.einsum('nkp,nlq->klpq', W, Lam.T @ W)[tmpl.rows, tmpl.cols]   # sum_i W_ir' U_ic, (ntheta, p, p)
     J = sigma**2 * C0 @ (S + np.swapaxes(S, 1, 2)) @ C0
     return sigma**2*C0, np.concatenate([J, (2*sigma*C0)[None]])
 
-# %% ../nbs/12_inference.ipynb #2e44b3f0
+# %% ../nbs/12_inference.ipynb #c179a8fe
 def _varpar_info(fit:LmerFit, # the fitted model
                 ) -> dict:
     "Cross-products, (theta, sigma), Hessian, A = 2 H^-1 and the Jacobian of C, in lmer's coordinates (cached)"
@@ -158,7 +153,7 @@ def satterthwaite(fit:LmerFit, # the fitted model
     ddf = 2*var**2/np.einsum('kj,jl,kl->k', g, info['A'], g)
     return _t_table(fit, L, Lm, fit.vcov.values, ddf)
 
-# %% ../nbs/12_inference.ipynb #57bc41d9
+# %% ../nbs/12_inference.ipynb #551c7db9
 def _kr_blocks(fit:LmerFit, # a REML fit
               ):
     "Per-unit blocks for Kenward-Roger: Z'S^-1Z, Z'S^-2Z, Z'S^-1X, Z'S^-2X, X'S^-kX (k=1,2,3), tr S^-2"
@@ -253,7 +248,7 @@ def kenward_roger(fit:LmerFit, # a REML fit
     Lm = _contrasts(fit, L)
     return _t_table(fit, L, Lm, kr['PhiA'], np.array([kr_ddf(Lk, kr) for Lk in Lm]))
 
-# %% ../nbs/12_inference.ipynb #5bd6a679
+# %% ../nbs/12_inference.ipynb #04e20f4d
 from .lmer import _coef_table as _lme4_coef_table   # lme4's table (estimates, SEs, t), before ours replaces it
 
 def coef_table(self, ddf:str='Satterthwaite', # 'Satterthwaite' (lmerTest's default), 'Kenward-Roger' (REML fits) or 'lme4'
@@ -271,7 +266,7 @@ LmerFit.df = property(lambda self: self.coef_table()['df'].rename('df'), doc="Sa
 LmerFit.pvalues = property(lambda self: self.coef_table()['Pr(>|t|)'].rename('Pr(>|t|)'), doc="Satterthwaite p-values of each fixed effect")
 LmerFit.vcov_varpar = property(vcov_varpar, doc="Asymptotic covariance of (theta, sigma): 2 H^-1 (lmerTest)")
 
-# %% ../nbs/12_inference.ipynb #9cddda3a
+# %% ../nbs/12_inference.ipynb #4d9dd309
 def _term_blocks(tmpl:ReTemplate, # where theta sits in Lambda
                 ):
     "For each term: its first row in Lambda, its size, and the indices of its entries in theta"
@@ -344,7 +339,7 @@ def param_names(fit:LmerFit, # the fitted model
             names.append(f"sd_{zn[r]}|{grp}" if r == c else f"cor_{zn[r]}.{zn[c]}|{grp}")
     return names + ['sigma'] + list(fit.fixef.index)
 
-# %% ../nbs/12_inference.ipynb #7cc0b05a
+# %% ../nbs/12_inference.ipynb #3323d458
 def _level_names(level:float, # confidence level
                 ) -> list:
     "R's column names for a confidence level, e.g. '2.5 %' and '97.5 %'"
@@ -368,7 +363,7 @@ def confint_wald(fit:LmerFit, # the fitted model
     hi = np.concatenate([np.full(nv, np.nan), fit.fixef.values + z*se])
     return pd.DataFrame(np.column_stack([lo, hi]), index=param_names(fit), columns=_level_names(level))
 
-# %% ../nbs/12_inference.ipynb #eab5114e
+# %% ../nbs/12_inference.ipynb #010199f5
 def _offset_crossprods(cp:UnitCrossprods, # per-unit cross-products of the full model
                        j:int, # the fixed effect held fixed
                        v:float, # its value
@@ -498,7 +493,7 @@ def profile(fit:LmerFit, # the fitted model
 
 LmerFit.profile = profile
 
-# %% ../nbs/12_inference.ipynb #f2e2dcd7
+# %% ../nbs/12_inference.ipynb #c3f57dbd
 def _simulate_y(fit:LmerFit, # the fitted model
                 nsim:int, # number of simulations
                 rng, # a generator from `hlm_lit.simulate.as_rng`
@@ -525,7 +520,7 @@ def simulate_fit(self, nsim:int=1, # number of simulated response vectors
 
 LmerFit.simulate = simulate_fit
 
-# %% ../nbs/12_inference.ipynb #3ee8dec5
+# %% ../nbs/12_inference.ipynb #d7a16e01
 class ProgressBar:
     "A tiny progress bar: an ipywidgets bar in Jupyter, a text bar on stderr elsewhere"
     def __init__(self, total:int, # number of steps
@@ -570,7 +565,7 @@ class ProgressBar:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/12_inference.ipynb #a073156b
+# %% ../nbs/12_inference.ipynb #614e8292
 def _param_vector(fit:LmerFit, # a fitted model
                  ) -> np.ndarray:
     "The parameters `confint` reports: sd/cor per term, sigma, fixed effects"
@@ -610,7 +605,7 @@ def bootstrap(fit:LmerFit, # the fitted model
 
 LmerFit.bootstrap = bootstrap
 
-# %% ../nbs/12_inference.ipynb #67abc7d4
+# %% ../nbs/12_inference.ipynb #5f1c60c0
 def norm_inter(t:np.ndarray, # bootstrap replicates of one statistic
                alpha:np.ndarray, # probabilities
               ) -> np.ndarray:
@@ -646,7 +641,7 @@ def confint_boot(fit:LmerFit, # the fitted model
     a = (1 - level)/2
     return pd.DataFrame([norm_inter(bt[c], [a, 1 - a]) for c in bt.columns], index=bt.columns, columns=_level_names(level))
 
-# %% ../nbs/12_inference.ipynb #a90ff1d9
+# %% ../nbs/12_inference.ipynb #c12affd3
 def confint(self, parm=None, # parameter names (default: all, in lme4's order)
             level:float=0.95, # confidence level
             method:str='profile', # 'profile' (lme4's default), 'wald' or 'boot'
@@ -678,13 +673,13 @@ def confint(self, parm=None, # parameter names (default: all, in lme4's order)
 
 LmerFit.confint = confint
 
-# %% ../nbs/12_inference.ipynb #feba54a0
+# %% ../nbs/12_inference.ipynb #dfea657b
 def refit_ml(fit:LmerFit, # a fitted model (REML or ML)
             ) -> LmerFit:
     "The same model fitted by maximum likelihood (lme4's `refitML`); an ML fit is returned as is"
     return refit_y(fit, fit.frame.y, REML=False) if fit.REML else fit
 
-# %% ../nbs/12_inference.ipynb #8ccd81af
+# %% ../nbs/12_inference.ipynb #ea59a0ba
 class AnovaTable(pd.DataFrame):
     "A model-comparison table that prints as R's `anova.merMod`"
     _metadata = ['heading']

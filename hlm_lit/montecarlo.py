@@ -8,7 +8,7 @@ __all__ = ['M1', 'M0', 'RE_DRAWS', 'ERROR_DRAWS', 'SCENARIOS', 'PARAMS', 'SYMBOL
            'scenario_truth', 'Refitter', 'sdcor_jacobian', 'varpar_wald', 'replicate_stats', 'run_scenario',
            'run_study', 'summarize', 'plot_coverage', 'plot_estimates', 'save_results', 'load_results']
 
-# %% ../nbs/18_assumptions.ipynb #7c774181
+# %% ../nbs/18_assumptions.ipynb #19fd98cf
 import json
 import warnings
 from dataclasses import dataclass, replace
@@ -25,7 +25,7 @@ from .lmer import LmerFit, conditioned_crossprods, lmer
 from .reml import fit_theta
 from .simulate import HLMSim, article_grid, re_cov, simulate_hlm, simulate_units, simulate_within
 
-# %% ../nbs/18_assumptions.ipynb #118f64f9
+# %% ../nbs/18_assumptions.ipynb #0ec04be9
 def re_normal(N:int, # number of units
               G:np.ndarray, # covariance of the random effects
               rng:np.random.Generator, # numpy generator
@@ -54,7 +54,7 @@ def re_skew(N:int, # number of units
     u = (rng.chisquare(df, (N, len(G))) - df)/np.sqrt(2*df)
     return u @ L.T
 
-# %% ../nbs/18_assumptions.ipynb #c9bec1bb
+# %% ../nbs/18_assumptions.ipynb #fa4881e3
 def errors_normal(x:np.ndarray, # the shared grid $x_1, \dots, x_J$
                   N:int, # number of units
                   rng:np.random.Generator, # numpy generator
@@ -86,7 +86,7 @@ def errors_hetero(x:np.ndarray, # the shared grid $x_1, \dots, x_J$
     "Normal errors whose standard deviation grows with |x| (average variance 1), for the $NJ$ rows"
     return rng.standard_normal(N*len(x))*np.tile(hetero_sd(x, c), N)
 
-# %% ../nbs/18_assumptions.ipynb #b39649ff
+# %% ../nbs/18_assumptions.ipynb #822509ac
 M1 = 'y ~ x + a + x:a + (1 + x | unit)'   # the article's model m1
 M0 = 'y ~ x + (1 + x | unit)'             # the article's model m0: a left out
 RE_DRAWS = {'normal': re_normal, 't3': re_t, 'chisq1': re_skew}
@@ -121,7 +121,7 @@ SCENARIOS = {sc.name: sc for sc in [
     Scenario('heteroscedastic errors', errors='hetero'), Scenario('N = 10', N=10), Scenario('N = 5', N=5),
     Scenario('omitted a', fit_a=False)]}
 
-# %% ../nbs/18_assumptions.ipynb #168c03b6
+# %% ../nbs/18_assumptions.ipynb #8f4a79ea
 class _UnitDraws:
     "A generator for `simulate_units`: normal attributes, random effects from `draw(N, G, rng)`"
     def __init__(self, rng, draw): self.rng, self.draw = rng, draw
@@ -145,7 +145,7 @@ def simulate_scenario(sc:Scenario, # the scenario
     flat = simulate_within(units, x, sc.sigma, _ErrorDraws(rng, ERROR_DRAWS[sc.errors], x))
     return HLMSim(units, flat, dict(N=sc.N, J=sc.J, phi=sc.phi, q=sc.q, r=sc.r, s=sc.s, sigma=sc.sigma, G=G))
 
-# %% ../nbs/18_assumptions.ipynb #36ebbb6a
+# %% ../nbs/18_assumptions.ipynb #41b4c5a8
 PARAMS = ['sd_(Intercept)|unit', 'cor_x.(Intercept)|unit', 'sd_x|unit', 'sigma', '(Intercept)', 'x', 'a', 'x:a']
 SYMBOLS = dict(zip(PARAMS, ['q', 'r', 's', 'sigma', 'phi0', 'phi2', 'phi1', 'phi3']))
 
@@ -161,7 +161,7 @@ def scenario_truth(sc:Scenario, # the scenario
     marg = pd.Series([sd[0], Gm[0, 1]/(sd[0]*sd[1]), sd[1], sc.sigma, p[0], p[2]], index=PARAMS[:6])
     return pd.DataFrame({'truth': marg, 'truth_article': art[:6]})
 
-# %% ../nbs/18_assumptions.ipynb #0609a3dd
+# %% ../nbs/18_assumptions.ipynb #e217c602
 def _column(data:pd.DataFrame, # the data
             name:str, # an R-style column name: '(Intercept)', 'x' or a product 'x:a'
            ) -> np.ndarray:
@@ -208,7 +208,7 @@ class Refitter:
         cp, scales = conditioned_crossprods(mf)
         return LmerFit(mf, fit_theta(cp, self.fit0.template, self.REML), scales, self.REML, self.formula)
 
-# %% ../nbs/18_assumptions.ipynb #712af142
+# %% ../nbs/18_assumptions.ipynb #b2ae52f9
 def sdcor_jacobian(theta:np.ndarray, # theta (lme4's order)
                    sigma:float, # residual standard deviation
                    tmpl, # the fit's `ReTemplate`
@@ -248,7 +248,7 @@ def varpar_wald(fit:LmerFit, # the fitted model
     return pd.DataFrame({'estimate': v, 'se': se, 'eta': eta, 'se_eta': se_eta, 'is_sd': is_sd},
                         index=param_names(fit)[:tmpl.ntheta + 1])
 
-# %% ../nbs/18_assumptions.ipynb #d39c7462
+# %% ../nbs/18_assumptions.ipynb #3a8f7015
 def replicate_stats(fit:LmerFit, # the fitted model
                     level:float=0.95, # confidence level
                     profile:bool=False, # also compute profile intervals (slow: seconds per fit)
@@ -282,7 +282,7 @@ def replicate_stats(fit:LmerFit, # the fitted model
                 except Exception: pass
     return out
 
-# %% ../nbs/18_assumptions.ipynb #9090b78e
+# %% ../nbs/18_assumptions.ipynb #d92893cc
 def run_scenario(sc:Scenario, # the scenario
                  nrep:int, # number of replications
                  seed:int=2024, # master seed: replication k uses np.random.default_rng([seed, k])
@@ -316,7 +316,7 @@ def run_study(scenarios=None, # `Scenario`s (default: all of `SCENARIOS`)
     return pd.concat([run_scenario(sc, nrep, seed, profile_reps.get(sc.name, 0), progress=progress) for sc in scenarios],
                      ignore_index=True)
 
-# %% ../nbs/18_assumptions.ipynb #6f4ffdd0
+# %% ../nbs/18_assumptions.ipynb #4140ee1a
 QUANTILES = (0.025, 0.25, 0.5, 0.75, 0.975)
 
 def _coverage(lo, hi, truth):
@@ -350,7 +350,7 @@ def summarize(reps:pd.DataFrame, # replications, as from `run_study`
     rows = [dict(scenario=s, parameter=p, **_summary_row(groups.get_group((s, p)))) for s, p in keys.itertuples(index=False)]
     return pd.DataFrame(rows)
 
-# %% ../nbs/18_assumptions.ipynb #b33167e9
+# %% ../nbs/18_assumptions.ipynb #b38fbc1e
 _METHODS = {'coverage_z': ('Wald z (link scale for variance parameters)', 'o'), 'coverage_t': ('Wald t, Satterthwaite df', 's'),
             'coverage_kr': ('Kenward-Roger', 'D'), 'coverage_profile': ('profile', '^')}
 
@@ -409,7 +409,7 @@ def plot_estimates(summary:pd.DataFrame, # the result table from `summarize` (wi
         ax.scatter(pos[diff], d.truth_article[diff], marker='x', s=30, color='tab:red', zorder=3, label="the article's value")
     return _finish_panels(fig, axs.flat[0], ncol=2)
 
-# %% ../nbs/18_assumptions.ipynb #9ef02157
+# %% ../nbs/18_assumptions.ipynb #447f3647
 RESULTS = 'bench/results/assumptions_full.json'
 
 def save_results(path, # where to write the JSON file

@@ -6,7 +6,7 @@
 __all__ = ['OKABE_ITO', 'unit_estimates', 'plot_unit_params', 'plot_lines', 'unit_ols', 'shrunk_estimates', 'plot_shrinkage',
            'plot_caterpillar', 'ppoints', 'plot_residuals']
 
-# %% ../nbs/10_plots.ipynb #c52c5d4d
+# %% ../nbs/10_plots.ipynb #873ce588
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from scipy import stats
 
 from .henderson import solve_pls, unit_crossprods
 
-# %% ../nbs/10_plots.ipynb #8059d344
+# %% ../nbs/10_plots.ipynb #4f3073ee
 OKABE_ITO = dict(orange='#E69F00', sky='#56B4E9', green='#009E73', yellow='#F0E442', blue='#0072B2',
                  vermillion='#D55E00', purple='#CC79A7', black='#000000')
 
@@ -26,7 +26,7 @@ def _axes(ax, n=1, figsize=(6.5, 3.6)):
     fig, axs = plt.subplots(1, n, figsize=figsize, constrained_layout=True)
     return fig, axs
 
-# %% ../nbs/10_plots.ipynb #cd343569
+# %% ../nbs/10_plots.ipynb #02aef72d
 def unit_estimates(fit, # an `LmerFit` of the article's model y ~ x + a + x:a + (1 + x | unit)
                    units:pd.DataFrame, # unit table with columns `unit` and `a`
                   ) -> pd.DataFrame:
@@ -56,7 +56,7 @@ def plot_unit_params(units:pd.DataFrame, # unit table: `a`, `alpha`, `beta` (e.g
     axes[0].legend(fontsize=8, frameon=False)
     return fig, axes
 
-# %% ../nbs/10_plots.ipynb #41b6b225
+# %% ../nbs/10_plots.ipynb #d5c3c9dd
 def plot_lines(flat:pd.DataFrame, # one row per measurement: `unit`, `a`, `x`, `y` (and `alpha`, `beta` for true lines)
                fit=None, # optional `LmerFit` of the article's model: adds its predicted lines
                ax=None, # matplotlib Axes to draw on
@@ -78,7 +78,7 @@ def plot_lines(flat:pd.DataFrame, # one row per measurement: `unit`, `a`, `x`, `
     ax.set(xlabel='$x_{ij}$', ylabel='$y_{ij}$', title=f'{len(units)} units: {what.strip(", ")}')
     return fig, ax
 
-# %% ../nbs/10_plots.ipynb #174ed4c7
+# %% ../nbs/10_plots.ipynb #778771be
 def unit_ols(fit, # an `LmerFit` with one grouping factor
             ) -> pd.DataFrame:
     "Each unit's own least-squares coefficients on its random-effect columns, $(Z_i'Z_i)^{-1}Z_i'y_i$ (no pooling)"
@@ -89,7 +89,7 @@ def unit_ols(fit, # an `LmerFit` with one grouping factor
     if full.any(): est[full] = np.linalg.solve(cp.ZtZ[full], cp.Zty[full][..., None])[..., 0]
     return pd.DataFrame(est, index=mf.levels, columns=mf.znames)
 
-# %% ../nbs/10_plots.ipynb #3d2f493d
+# %% ../nbs/10_plots.ipynb #ccbbc069
 def shrunk_estimates(fit, # an `LmerFit` with one grouping factor
                      ratio:float=1.0, # multiplier of the fitted variance ratio $G/\sigma^2$ (>= 0)
                     ) -> tuple:
@@ -118,7 +118,7 @@ def _unit_coefs(phi:pd.Series, # fixed effects (lmer's names)
     return (phi['(Intercept)'] + phi.get('a', 0)*a + b['(Intercept)'].to_numpy(),
             phi['x'] + phi.get('x:a', 0)*a + b['x'].to_numpy())
 
-# %% ../nbs/10_plots.ipynb #a8c88722
+# %% ../nbs/10_plots.ipynb #7e62489b
 def plot_shrinkage(fit, # an `LmerFit` of the article's model y ~ x + a + x:a + (1 + x | unit)
                    units:pd.DataFrame=None, # unit table with `unit`, `a` (default: `a` from the fit's data)
                    ratio:float=1.0, # multiplier of the fitted variance ratio (`shrunk_estimates`); 1: the fit's BLUPs
@@ -142,7 +142,7 @@ def plot_shrinkage(fit, # an `LmerFit` of the article's model y ~ x + a + x:a + 
     axes[0].legend(fontsize=8, frameon=False)
     return fig, axes
 
-# %% ../nbs/10_plots.ipynb #f36102ec
+# %% ../nbs/10_plots.ipynb #673d27c7
 def plot_caterpillar(fit, # an `LmerFit` with one grouping factor
                      level:float=0.95, # coverage of the normal intervals
                      axes=None, # one matplotlib Axes per random-effect column
@@ -167,7 +167,7 @@ def plot_caterpillar(fit, # an `LmerFit` with one grouping factor
     axes[0].set_ylabel(f'{group} (sorted)')
     return fig, axes
 
-# %% ../nbs/10_plots.ipynb #6e0b34a1
+# %% ../nbs/10_plots.ipynb #840ebde4
 def ppoints(n:int, # number of points
            ) -> np.ndarray:
     "R's `ppoints(n)`: probabilities for the theoretical quantiles of a QQ plot"

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ReTemplate', 'criterion', 'criterion_gradient', 'ThetaFit', 'Profiled', 'moment_start', 'fit_theta', 'evaluate_theta']
 
-# %% ../nbs/05_reml.ipynb #d0fc73f1
+# %% ../nbs/05_reml.ipynb #705e31e1
 import warnings
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from .henderson import PLS, UnitCrossprods, bmm, btr, solve_pls, unit_crossprods
 
-# %% ../nbs/05_reml.ipynb #85569bec
+# %% ../nbs/05_reml.ipynb #5e78e80b
 @dataclass
 class ReTemplate:
     "Where the entries of $\\theta$ go in the block-diagonal, lower-triangular $\\Lambda_\\theta$"
@@ -46,7 +46,7 @@ class ReTemplate:
         L = np.zeros((self.q, self.q)); L[self.rows, self.cols] = theta
         return L
 
-# %% ../nbs/05_reml.ipynb #951bae10
+# %% ../nbs/05_reml.ipynb #352197ef
 def criterion(pls:PLS, # the PLS solution at theta
               n:int, # number of observations
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -56,7 +56,7 @@ def criterion(pls:PLS, # the PLS solution at theta
     nu = n - p if REML else n
     return pls.logdet_L + (pls.logdet_LX if REML else 0.0) + nu*(1 + np.log(2*np.pi*pls.r2/nu))
 
-# %% ../nbs/05_reml.ipynb #21797540
+# %% ../nbs/05_reml.ipynb #c229825b
 def criterion_gradient(pls:PLS, # the PLS solution at theta
                        cp:UnitCrossprods, # per-unit cross-products
                        tmpl:ReTemplate, # where theta sits in Lambda
@@ -82,7 +82,7 @@ def criterion_gradient(pls:PLS, # the PLS solution at theta
         grad = grad - 2*(total(P) - total(bmm(bmm(A, pls.F), P)))              # (I - A_i F_i) S_i Lambda M_i^{-1}
     return grad[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #3aad22a1
+# %% ../nbs/05_reml.ipynb #3c431ae3
 @dataclass
 class ThetaFit:
     "The result of optimizing the profiled criterion over $\\theta$"
@@ -97,7 +97,7 @@ class ThetaFit:
     nfev: int           # number of criterion (and gradient) evaluations
     at_bound: np.ndarray = field(default=None)  # which theta are held at their lower bound
 
-# %% ../nbs/05_reml.ipynb #284f951a
+# %% ../nbs/05_reml.ipynb #5e277b34
 class Profiled:
     "The profiled criterion of one model as a function of $\\theta$, with cached evaluations"
     def __init__(self, cp:UnitCrossprods, # per-unit cross-products
@@ -105,6 +105,7 @@ class Profiled:
                  REML:bool=True, # REML criterion (True) or ML deviance (False)
                 ):
         self.cp, self.tmpl, self.REML, self.nfev = cp, tmpl, REML, 0
+        self.best = (np.inf, None, None)            # the lowest (criterion, theta, gradient) evaluated so far
 
     def pls(self, theta): # theta vector
         "The PLS solution at `theta`"
@@ -116,7 +117,7 @@ class Profiled:
         Lam = self.tmpl.Lambda(theta)
         pls = solve_pls(self.cp, Lam)
         fg = criterion(pls, self.cp.n, self.REML), criterion_gradient(pls, self.cp, self.tmpl, Lam, self.REML)
-        if fg[0] < getattr(self, 'best', (np.inf,))[0]: self.best = (fg[0], np.array(theta, float), fg[1])
+        if fg[0] < self.best[0]: self.best = (fg[0], np.array(theta, float), fg[1])
         return fg
 
     def hessian(self, theta): # theta vector
@@ -130,8 +131,11 @@ class Profiled:
             H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
-# %% ../nbs/05_reml.ipynb #faa5d52a
-def _newton_step(H, grad, free):
+# %% ../nbs/05_reml.ipynb #6a592de7
+def _newton_step(H, # Hessian (all entries)
+                 grad, # gradient (all entries)
+                 free, # mask of the entries not held at a bound
+                ):
     "Newton step and decrement on the free parameters, and a direction of negative curvature of H (or None)"
     w, Q = np.linalg.eigh(H[np.ix_(free, free)])
     big = max(np.abs(w).max(), 1e-300)
@@ -140,7 +144,13 @@ def _newton_step(H, grad, free):
     gq = Q.T @ grad[free]                                        # diagonal entry is 0) get a curvature floor
     return -Q @ (gq/wf), float(gq @ (gq/wf)), neg
 
-def _escape(f, theta, fval, free, v, tol):
+def _escape(f:Profiled, # the criterion
+            theta, # where we are
+            fval, # the criterion there
+            free, # mask of the entries that may move
+            v, # direction (on the free entries) of negative curvature
+            tol, # how much lower counts as lower
+           ):
     "A point with a lower criterion along the direction `v` (both ways, growing steps), or None"
     d = np.zeros_like(theta); d[free] = v
     scale, best = max(1.0, np.abs(theta).max()), None
@@ -185,7 +195,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
             H = H - np.outer(Hs, Hs)/(s_ @ Hs) + np.outer(y_, y_)/sy
     return theta, fval, grad, H, dec, at_bound
 
-# %% ../nbs/05_reml.ipynb #8fc43baf
+# %% ../nbs/05_reml.ipynb #3ec00b90
 def _minimize(f:Profiled, theta0, tol, maxiter):
     "L-BFGS-B from `theta0`, then the Newton polish; returns (theta, fval, grad, H, decrement, at_bound, status)"
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
@@ -202,7 +212,7 @@ def _interior(theta, at_bound, tmpl):
     out = theta.copy(); out[at_bound] = max(0.5*free.mean() if free.size else 1.0, 0.1)
     return out
 
-# %% ../nbs/05_reml.ipynb #5f24ea53
+# %% ../nbs/05_reml.ipynb #682db75d
 def moment_start(cp:UnitCrossprods, # per-unit cross-products
                  tmpl:ReTemplate, # where theta sits in Lambda
                 ) -> np.ndarray:
@@ -225,7 +235,7 @@ def moment_start(cp:UnitCrossprods, # per-unit cross-products
     G = (V*np.maximum(w, 1e-4*max(w.max(), 1e-4))) @ V.T               # floored: positive definite
     return np.linalg.cholesky(G)[tmpl.rows, tmpl.cols]
 
-# %% ../nbs/05_reml.ipynb #74ffba70
+# %% ../nbs/05_reml.ipynb #520075d3
 def _snap_to_bounds(f:Profiled, best, tol):
     "Put tiny bounded entries of theta on their bound if the criterion allows it"
     theta, fval = best[0], best[1]
@@ -238,8 +248,10 @@ def _snap_to_bounds(f:Profiled, best, tol):
     if fn > fval + tol/100 or (near & ~at_bound).any(): return best    # worse, or the criterion falls off the bound
     return (new, fn, gn, best[3], best[4], at_bound, best[6])
 
-# %% ../nbs/05_reml.ipynb #d4da41f5
-def _boundary_saddle(f, best):
+# %% ../nbs/05_reml.ipynb #d8b5bd23
+def _boundary_saddle(f:Profiled, # the criterion
+                     best, # (theta, fval, grad, H, decrement, at_bound, status)
+                    ) -> np.ndarray:
     "Entries held at their bound with zero gradient whose curvature (forward difference) is negative: not a minimum"
     theta, grad, at_bound = best[0], best[2], best[5]
     cand = at_bound & (np.abs(grad) <= 1e-8*max(1.0, np.abs(grad).max()))
@@ -249,6 +261,41 @@ def _boundary_saddle(f, best):
         out[j] = f(np.where(np.arange(len(theta)) == j, theta + h, theta))[1][j]/h < -1e-8*max(1.0, abs(best[1]))
     return out
 
+def _restart_at_boundary(f:Profiled, # the criterion
+                         best, # (theta, fval, grad, H, decrement, at_bound, status) so far
+                         tol, # Newton-decrement tolerance
+                         maxiter, # L-BFGS-B iteration limit per restart
+                        ):
+    "On a boundary: the best of the fits from the interior, lme4's start, a smaller one, and off-diagonal signs flipped"
+    if not best[5].any(): return best
+    tmpl = f.tmpl
+    inner = _interior(best[0], best[5], tmpl)
+    for start in (inner, tmpl.theta0, 0.3*tmpl.theta0, np.where(tmpl.rows == tmpl.cols, inner, -inner)):
+        alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
+        if alt[1] < best[1]: best = alt
+    return best
+
+def _leave_saddles(f:Profiled, # the criterion
+                   best, # (theta, fval, grad, H, decrement, at_bound, status) so far
+                   tol, # Newton-decrement tolerance
+                   maxiter, # L-BFGS-B iteration limit per restart
+                   tries:int=3, # how many saddles to leave at most
+                  ):
+    "From a boundary saddle, search along its entries for a start and fit again, while that lowers the criterion"
+    tmpl = f.tmpl
+    for _ in range(tries):
+        saddle = _boundary_saddle(f, best)
+        if not saddle.any(): break
+        start = best[0].copy()
+        for j in np.flatnonzero(saddle):
+            ts = np.array([1e-3, 1e-2, 0.03, 0.1, 0.3, 1.0])*max(1.0, np.abs(start[tmpl.rows == tmpl.cols]).max())
+            start[j] = ts[int(np.argmin([f(np.where(np.arange(len(start)) == j, t, start))[0] for t in ts]))]
+        alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
+        if not alt[1] < best[1]: break
+        best = alt
+    return best
+
+# %% ../nbs/05_reml.ipynb #ddc95df6
 def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tmpl:ReTemplate, # where theta sits in Lambda
               REML:bool=True, # REML criterion (True) or ML deviance (False)
@@ -258,38 +305,18 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
              ) -> ThetaFit:
     "Minimize the profiled REML criterion or ML deviance over $\\theta$; check the optimum honestly"
     f = Profiled(cp, tmpl, REML)
-    try: return _fit_theta(f, cp, tmpl, theta0, tol, maxiter)
-    except np.linalg.LinAlgError:                        # X'V^{-1}X numerically singular somewhere on the path
+    theta0 = moment_start(cp, tmpl) if theta0 is None else np.maximum(np.asarray(theta0, float), tmpl.lower)
+    f0, g0 = f(theta0)                                                   # (an error here is the caller's to see)
+    try:
+        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) + (0,)    # Newton from the start ...
+        if not best[4] < tol:                                            # ... or, if that fails, L-BFGS-B
+            best = _minimize(f, best[0] if best[1] <= f0 else theta0, tol, maxiter)
+        best = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
+    except np.linalg.LinAlgError as e:                                   # not evaluable somewhere on the path
         fval, theta, grad = f.best
         return ThetaFit(theta, float(fval), f.pls(theta), grad, None, np.inf, False,
-                        "the criterion could not be evaluated on the optimizer's path (X'V^-1X numerically singular: are "
-                        "random-effect columns nearly collinear?); the estimates are at the best point reached", f.nfev,
-                        theta <= tmpl.lower)
-
-def _fit_theta(f, cp, tmpl, theta0, tol, maxiter):
-    "The body of `fit_theta`"
-    theta0 = moment_start(cp, tmpl) if theta0 is None else np.maximum(np.asarray(theta0, float), tmpl.lower)
-    f0, g0 = f(theta0)
-    best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) + (0,)        # Newton from the start ...
-    if not best[4] < tol:                                                # ... or, if that fails, L-BFGS-B
-        best = _minimize(f, best[0] if best[1] <= f0 else theta0, tol, maxiter)
-    best = _snap_to_bounds(f, best, tol)
-    if best[5].any():                                                    # on a boundary: look again from the interior,
-        inner = _interior(best[0], best[5], tmpl)                        # from lme4's start and a smaller one, and
-        for start in (inner, tmpl.theta0, 0.3*tmpl.theta0, np.where(tmpl.rows == tmpl.cols, inner, -inner)):  # with the
-                                                                         # off-diagonal signs flipped (other local minima)
-            alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
-            if alt[1] < best[1]: best = alt
-    for _ in range(3):                                   # second order: at a bound with zero gradient, is it a saddle?
-        saddle = _boundary_saddle(f, best)
-        if not saddle.any(): break
-        start = best[0].copy()
-        for j in np.flatnonzero(saddle):                                 # a short search along the entry for a start
-            ts = np.array([1e-3, 1e-2, 0.03, 0.1, 0.3, 1.0])*max(1.0, np.abs(start[tmpl.rows == tmpl.cols]).max())
-            start[j] = ts[int(np.argmin([f(np.where(np.arange(len(start)) == j, t, start))[0] for t in ts]))]
-        alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
-        if not alt[1] < best[1]: break
-        best = alt
+                        f"the criterion could not be evaluated on the optimizer's path ({e}: are random-effect columns "
+                        "nearly collinear?); the estimates are at the best point reached", f.nfev, theta <= tmpl.lower)
     theta, fval, grad, H, dec, at_bound, status = best
     problems = []
     if _boundary_saddle(f, best).any(): problems.append('a variance parameter held at 0 is a saddle point: the criterion decreases away from it')
@@ -299,7 +326,7 @@ def _fit_theta(f, cp, tmpl, theta0, tol, maxiter):
     msg = '; '.join(problems) if problems else f'converged (Newton decrement {dec:.2g})'
     return ThetaFit(theta, float(fval), f.pls(theta), grad, H, dec, not problems, msg, f.nfev, at_bound)
 
-# %% ../nbs/05_reml.ipynb #5e73d475
+# %% ../nbs/05_reml.ipynb #aa043be3
 def evaluate_theta(cp:UnitCrossprods, # per-unit cross-products
                    tmpl:ReTemplate, # where theta sits in Lambda
                    theta:np.ndarray, # the theta to evaluate at
