@@ -147,12 +147,13 @@ class LmerFit:
         n, r2 = self.nobs, self.sigma**2*(self.nobs - len(self.fixef))      # r^2 on the data's scale
         return self._logdet_L + n*(1 + np.log(2*np.pi*r2/n))
 
+    singular_tol = 1e-4                            # lme4's isSingular tolerance for a zero diagonal entry of Lambda
+
     @property
-    def is_singular(self, tol=1e-4, # lme4's tolerance for a zero diagonal entry of Lambda
-                   ):
-        "Is a diagonal element of $\\Lambda_\\theta$ (numerically) zero? lme4's `isSingular`, in scale-free coordinates"
+    def is_singular(self):
+        "Is a diagonal element of $\\Lambda_\\theta$ below the tolerance singular_tol? lme4's `isSingular`, in scale-free coordinates"
         t = self.template                          # the optimizer's theta: columns of Z scaled to unit size, so the
-        return bool(np.any(np.abs(self.optinfo.theta[t.rows == t.cols]) < tol))   # answer does not depend on units
+        return bool(np.any(np.abs(self.optinfo.theta[t.rows == t.cols]) < self.singular_tol))   # answer does not depend on units
 
 # %% ../nbs/07_lmer.ipynb #184c5a2c
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
