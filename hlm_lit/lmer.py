@@ -7,6 +7,7 @@ __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning',
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
+import numbers
 import warnings
 from dataclasses import dataclass
 
@@ -164,7 +165,8 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         theta:np.ndarray=None, # evaluate the model at this theta instead of optimizing (lme4's order)
         ) -> LmerFit:
     "Fit a linear mixed model with one grouping factor, as lme4's `lmer`"
-    if not (isinstance(tol, (int, float)) and tol > 0): raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
     mf = model_frame(formula, data, na_action)
     cp, scales = conditioned_crossprods(mf)
     tmpl = ReTemplate(mf.sizes)
