@@ -281,19 +281,19 @@ def _leave_saddles(f:Profiled, # the criterion
                    maxiter, # L-BFGS-B iteration limit per restart
                    tries:int=3, # how many saddles to leave at most
                   ):
-    "From a boundary saddle, search along its entries for a start and fit again, while that lowers the criterion"
+    "From a boundary saddle, search along its entries for a start and fit again while that helps; the fit and its saddle entries"
     tmpl = f.tmpl
     for _ in range(tries):
         saddle = _boundary_saddle(f, best)
-        if not saddle.any(): break
+        if not saddle.any(): return best, saddle
         start = best[0].copy()
         for j in np.flatnonzero(saddle):
             ts = np.array([1e-3, 1e-2, 0.03, 0.1, 0.3, 1.0])*max(1.0, np.abs(start[tmpl.rows == tmpl.cols]).max())
             start[j] = ts[int(np.argmin([f(np.where(np.arange(len(start)) == j, t, start))[0] for t in ts]))]
         alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
-        if not alt[1] < best[1]: break
+        if not alt[1] < best[1]: return best, saddle
         best = alt
-    return best
+    return best, _boundary_saddle(f, best)
 
 # %% ../nbs/05_reml.ipynb #ddc95df6
 def fit_theta(cp:UnitCrossprods, # per-unit cross-products
@@ -311,7 +311,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
         best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) + (0,)    # Newton from the start ...
         if not best[4] < tol:                                            # ... or, if that fails, L-BFGS-B
             best = _minimize(f, best[0] if best[1] <= f0 else theta0, tol, maxiter)
-        best = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
+        best, saddle = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
     except np.linalg.LinAlgError as e:                                   # not evaluable somewhere on the path
         fval, theta, grad = f.best
         return ThetaFit(theta, float(fval), f.pls(theta), grad, None, np.inf, False,
@@ -319,7 +319,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
                         "nearly collinear?); the estimates are at the best point reached", f.nfev, theta <= tmpl.lower)
     theta, fval, grad, H, dec, at_bound, status = best
     problems = []
-    if _boundary_saddle(f, best).any(): problems.append('a variance parameter held at 0 is a saddle point: the criterion decreases away from it')
+    if saddle.any(): problems.append('a variance parameter held at 0 is a saddle point: the criterion decreases away from it')
     if not np.isfinite(dec): problems.append('the Hessian at the optimum is not positive definite')
     elif dec >= tol: problems.append(f'the Newton decrement {dec:.2g} is above the tolerance {tol:g}')
     if status == 1 and dec >= tol: problems.append(f'L-BFGS-B hit its iteration limit ({maxiter})')
