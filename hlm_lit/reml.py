@@ -302,9 +302,10 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               theta0:np.ndarray=None, # starting value (default: `moment_start`)
               tol:float=1e-10, # Newton-decrement tolerance, in criterion (deviance) units
               maxiter:int=1000, # L-BFGS-B iteration limit
+              objective=None, # the criterion as a callable like `Profiled` (default: `Profiled(cp, tmpl, REML)`)
              ) -> ThetaFit:
     "Minimize the profiled REML criterion or ML deviance over $\\theta$; check the optimum honestly"
-    f = Profiled(cp, tmpl, REML)
+    f = Profiled(cp, tmpl, REML) if objective is None else objective
     theta0 = moment_start(cp, tmpl) if theta0 is None else np.maximum(np.asarray(theta0, float), tmpl.lower)
     f0, g0 = f(theta0)                                                   # (an error here is the caller's to see)
     try:
