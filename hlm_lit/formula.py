@@ -246,6 +246,25 @@ def _check_functions(formula:str, # the whole formula
             raise FormulaError(formula, m.start() if m else 0, f"unknown function `{f}` in the formula; supported: "
                                f"{', '.join(supported_functions())}, and numpy's as np.name (e.g. np.log1p)")
 
+def _check_logic(formula:str, # the whole formula
+                 pieces:list, # the pieces formulaic will evaluate
+                ):
+    "`x > 1 & y < 2` is (x > 1) & (y < 2) in R but x > (1 & y) < 2 in Python: refuse `&`/`|` mixed with comparisons unbracketed"
+    for p in pieces:
+        for t in _parse(p):
+            for fa in t.factors:
+                try: tree = ast.parse(fa.expr, mode='eval')
+                except SyntaxError: continue
+                for n in ast.walk(tree):                # a Compare with an unbracketed & or | among its operands
+                    bad = [m for m in ([n.left, *n.comparators] if isinstance(n, ast.Compare) else [])
+                           if isinstance(m, ast.BinOp) and isinstance(m.op, (ast.BitAnd, ast.BitOr))]
+                    if bad:
+                        op = '&' if isinstance(bad[0].op, ast.BitAnd) else '|'
+                        k = formula.find(op, formula.index('~'))
+                        raise FormulaError(formula, max(k, 0), f"'{op}' next to a comparison in {fa.expr} is read differently: R compares "
+                                           f"first ((x > 1) {op} (y < 2)), Python applies '{op}' first (x > (1 {op} y) < 2); "
+                                           "put each comparison in parentheses")
+
 def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                  ) -> LmerFormula:
     "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
@@ -318,6 +337,7 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     fixed = _pythonize(re.sub(r'\s+', ' ', rest).strip()) or '1'
     response = _pythonize(formula[:tilde].strip())
     _check_functions(formula, [response, _DOT.sub('_', fixed), *[b.lhs for b in bars], *[f'I({o})' for o in offsets]])
+    _check_logic(formula, [_DOT.sub('_', fixed), *[b.lhs for b in bars], *[f'I({o})' for o in offsets]])
     return LmerFormula(response, fixed, bars, formula, offsets)
 
 # %% ../nbs/06_formula.ipynb #65295c93
@@ -423,6 +443,7 @@ class ModelFrame:
     offset_numbers: bool = field(default=False, repr=False) # `offset=` was given as numbers (new rows need their own)
     columns: list = field(default=None, repr=False)        # the data columns the model uses
     fixed: str = field(default=None, repr=False)           # the fixed part as built (`.` expanded)
+    contrasts: dict = field(default=None, repr=False)      # `contrasts=` of the fixed part
 
     @property
     def N(self):
@@ -720,12 +741,39 @@ def _offsets(lf:LmerFormula, # the parsed formula (its `offset()` terms)
         off += v[:, 0]; specs.append(spec)
     if off_arg is not None: off += off_arg
     return off, specs
+_CONTRASTS = {'contr.treatment': 'contr.treatment', 'contr.sum': 'contr.sum'}
+
+def _apply_contrasts(fixed:str, # the fixed part
+                     contrasts:dict, # column -> R contrast name, e.g. {'Sex': 'contr.sum'}
+                     data:pd.DataFrame, # the data
+                    ) -> str:
+    "lme4's `contrasts=` on the fixed part: each bare mention of a listed categorical column becomes `C(col, contr.x)`"
+    if not contrasts: return fixed
+    if not isinstance(contrasts, dict): raise TypeError(f"contrasts must be a dict column -> contrast name, got {type(contrasts).__name__}")
+    for col, how in contrasts.items():
+        if how not in _CONTRASTS:
+            raise ValueError(f"contrasts: {how!r} for '{col}' is not supported; use one of {', '.join(_CONTRASTS)} "
+                             "(or write C(col, contr.helmert) etc. in the formula, formulaic's contrasts)")
+        if col not in data.columns: raise _unknown([col], data, 'contrasts')
+        if _plain_numeric(data[col]): raise ValueError(f"contrasts: '{col}' is numeric; contrasts apply to categorical columns")
+        calls = _calls(fixed)
+        spots = [m.start() for m in re.finditer(rf'(?<![\w.`]){re.escape(col)}(?![\w.`(])', fixed) if not any(calls[m.start()])]
+        for k in reversed(spots): fixed = fixed[:k] + f'C({col}, {_CONTRASTS[how]})' + fixed[k + len(col):]
+    return fixed
+
+def _contrast_names(names:list, # R-style column names
+                    contrasts:dict, # column -> contrast name
+                   ) -> list:
+    "R's names for columns coded through `contrasts=`: `C(Sex, contr.sum)1` is `Sex1`"
+    for col, how in (contrasts or {}).items(): names = [n.replace(f'C({col}, {_CONTRASTS[how]})', col) for n in names]
+    return names
 
 # %% ../nbs/06_formula.ipynb #5439bafc
 def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
                 data:pd.DataFrame, # the data, one row per observation
                 na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
                 offset=None, # a known part of the linear predictor: a column name, or one number per row (lme4's `offset=`)
+                contrasts:dict=None, # column -> 'contr.sum' or 'contr.treatment' for the fixed part (lme4's `contrasts=`)
                ) -> ModelFrame:
     "Validate `data` against `formula` and build the model's arrays"
     lf = parse_formula(formula)
@@ -737,7 +785,7 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     gcols = list(dict.fromkeys(c for b in lf.bars for c in group_columns(b.group)))
     # which columns are used, do they exist, and are they usable?
     resp_vars = sorted(_names(lf.response)[0])
-    fixed = _expand_dot(lf.fixed, data, set(resp_vars))
+    fixed = _apply_contrasts(_expand_dot(lf.fixed, data, set(resp_vars)), contrasts, data)
     used = set(resp_vars) | _names(fixed)[0]
     for piece in [*(b.lhs for b in lf.bars), *(f'I({o})' for o in lf.offsets)]: used |= _names(piece)[0]
     missing = [v for v in sorted(used) if v not in data.columns]
@@ -771,6 +819,7 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
             if lhs.shape[1] != 1: raise TypeError(f"the response '{lf.response}' must be one numeric column, it makes {lhs.shape[1]}")
             y = lhs.to_numpy(float).ravel()
         X, xnames, fixed_spec, _ = _design(fixed, sub, order)
+        xnames = _contrast_names(xnames, contrasts)
     except TypeError: raise
     except Exception as e: raise ValueError(f"could not build the fixed-effect columns from '{fixed}': {_ANSI.sub('', str(e))}") from None
     off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
@@ -805,7 +854,7 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
                       group, g, levels, sub.index, n_dropped, dropped, aliased, lf, fixed_spec, [t.spec for t in re_terms],
                       order, np.flatnonzero(complete), [t.text for t in re_terms], factors=factors, re_terms=re_terms,
                       offset=off, offset_specs=off_specs, offset_col=offset if isinstance(offset, str) else None,
-                      offset_numbers=off_arg is not None and not isinstance(offset, str), columns=cols, fixed=fixed)
+                      offset_numbers=off_arg is not None and not isinstance(offset, str), columns=cols, fixed=fixed, contrasts=contrasts)
 
 # %% ../nbs/06_formula.ipynb #b18e0006
 def _new_codes(f:GroupingFactor, # a grouping factor of the fit
@@ -828,7 +877,7 @@ def new_design(frame:ModelFrame, # the model frame of a fit
     if need: raise _unknown(need, newdata, 'newdata')
     with np.errstate(all='ignore'):
         Xdf = frame.fixed_spec.get_model_matrix(newdata, na_action='ignore', context=CONTEXT)
-        names = [_r_name(c, frame.var_order) for c in _sum_numbers(list(Xdf.columns))]
+        names = _contrast_names([_r_name(c, frame.var_order) for c in _sum_numbers(list(Xdf.columns))], frame.contrasts)
         X = np.asfortranarray(Xdf.to_numpy(float)[:, [j for j, c in enumerate(names) if c not in frame.aliased]])
         Zs = [np.asfortranarray(t.spec.get_model_matrix(newdata, na_action='ignore', context=CONTEXT).to_numpy(float)) for t in frame.re_terms]
         off = np.zeros(len(newdata))

@@ -29,13 +29,15 @@ cases <- list(
   list(name = "exp_abs",     data = "orthodont",  formula = "distance ~ exp(age/10) + abs(age - 11) + (1 | Subject)"),
   list(name = "scale_mix",   data = "mathachieve", formula = "MathAch ~ Sex * Minority + scale(SES) + (1 | School)"),
   list(name = "C_sum",       data = "mathachieve", formula = "MathAch ~ C(Sex, contr.sum) + SES + (1 | School)"),
-  list(name = "poly_math",   data = "mathachieve", formula = "MathAch ~ poly(SES, 2) + Minority + (1 | School)")
+  list(name = "poly_math",   data = "mathachieve", formula = "MathAch ~ poly(SES, 2) + Minority + (1 | School)"),
+  list(name = "contrasts",   data = "mathachieve", formula = "MathAch ~ Sex * Minority + SES + (1 | School)",
+       contrasts = list(Sex = "contr.sum", Minority = "contr.sum"))
 )
 out <- lapply(cases, function(cs) {
   d <- data[[cs$data]]
-  m <- if (is.null(cs$offset)) lmer(as.formula(cs$formula), d, REML = TRUE, control = ctrl)
-       else lmer(as.formula(cs$formula), d, REML = TRUE, control = ctrl, offset = d[[cs$offset]])
-  r <- list(name = cs$name, data = cs$data, formula = cs$formula, offset_arg = cs$offset,
+  m <- if (!is.null(cs$offset)) lmer(as.formula(cs$formula), d, REML = TRUE, control = ctrl, offset = d[[cs$offset]])
+       else lmer(as.formula(cs$formula), d, REML = TRUE, control = ctrl, contrasts = cs$contrasts)
+  r <- list(name = cs$name, data = cs$data, formula = cs$formula, offset_arg = cs$offset, contrasts = cs$contrasts,
             REMLcrit = REMLcrit(m), sigma = sigma(m), theta = unname(getME(m, "theta")),
             fixef = as.list(fixef(m)), fitted = signif(unname(fitted(m)), 10))   # 10 digits: tested to 1e-4 of their SD
   if (isTRUE(cs$newdata)) {
