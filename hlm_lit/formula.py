@@ -243,7 +243,9 @@ def _check_functions(formula:str, # the whole formula
     for p in pieces:
         for f in sorted(_names(p)[1] - known):
             m = re.search(rf'(?<![\w.]){re.escape(f)}\s*\(', formula)
-            raise FormulaError(formula, m.start() if m else 0, f"unknown function `{f}` in the formula; supported: "
+            close = difflib.get_close_matches(f, supported_functions(), n=2)
+            raise FormulaError(formula, m.start() if m else 0, f"unknown function `{f}` in the formula"
+                               + (f" (did you mean {' or '.join(close)}?)" if close else '') + "; supported: "
                                f"{', '.join(supported_functions())}, and numpy's as np.name (e.g. np.log1p)")
 
 def _check_logic(formula:str, # the whole formula
