@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.linalg as sla
 
-from .formula import ModelFrame, _r_name, model_frame
+from .formula import ModelFrame, _r_name, model_frame, new_design
 from .henderson import UnitCrossprods, bstack, unit_crossprods
 from .kernel import BlockedProfiled, crossprods, selected_inverse
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
@@ -32,7 +32,7 @@ def _pow2(ss:np.ndarray, # sums of squares of columns
 def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                           ):
     "Cross-products of the OLS-residualized, power-of-two-scaled problem, and the numbers that undo it"
-    X, Z, y = mf.X, mf.Z, mf.y
+    X, Z, y = mf.X, mf.Z, mf.y - mf.offset                 # an offset is a known part of the linear predictor
     XtX = X.T @ X
     phi0 = sla.solve(XtX, X.T @ y, assume_a='pos')
     phi0 = phi0 + sla.solve(XtX, X.T @ (y - X @ phi0), assume_a='pos')   # one step of iterative refinement
@@ -104,7 +104,7 @@ class LmerFit:
     @functools.cached_property
     def _fitted(self):
         mf = self.frame
-        return mf.X @ self.fixef.values + sum(mf.Z[:, k]*self.b[:, k][mf.g] for k in range(mf.Z.shape[1]))
+        return mf.X @ self.fixef.values + mf.offset + sum(mf.Z[:, k]*self.b[:, k][mf.g] for k in range(mf.Z.shape[1]))
     @functools.cached_property
     def resid(self):
         "Conditional residuals $y - X\\hat\\phi - Z\\hat b$ as an array (see `residuals`)"
@@ -201,11 +201,13 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          tol:float=1e-10, # Newton-decrement tolerance of the optimizer, in deviance units
         theta:np.ndarray=None, # evaluate the model at this theta instead of optimizing (lme4's order)
         weights=None, # prior weights: a column name or an array with one positive weight per row of `data`
+        offset=None, # a known part of the linear predictor: a column name or one number per row (lme4's `offset=`)
+        contrasts:dict=None, # column -> 'contr.sum' or 'contr.treatment' for factors of the fixed part
         ) -> LmerFit:
     "Fit a linear mixed model, as lme4's `lmer`"
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
-    mf = model_frame(formula, data, na_action)
+    mf = model_frame(formula, data, na_action, offset=offset, contrasts=contrasts)
     w = prior_weights(weights, data, mf)
     if w is not None or len(mf.factors) > 1: fit = fit_blocked(mf, w, REML, tol, theta, formula)
     else:
@@ -449,46 +451,62 @@ def _check_newdata(fr, newdata:pd.DataFrame, used:set):
         if not pd.api.types.is_numeric_dtype(newdata[v]) or pd.api.types.is_bool_dtype(newdata[v]):
             raise TypeError(f"newdata column '{v}' must be numeric, as it was in the fit; it has dtype {newdata[v].dtype}")
 
-def _new_arrays(fit, newdata:pd.DataFrame):
-    "X, Z and the level index of new data (-1 for levels the fit has not seen)"
+def _random_effects(fit) -> dict:
+    "Each grouping factor's conditional modes (m, q) and its columns in the stacked Z, in lme4's order"
+    if isinstance(fit.b, dict):
+        return {name: (fit.b[name], c) for name, c in zip(fit.b, fit._scales['fac_cols'])}
+    return {next(iter(fit.frame.factors)) if fit.frame.factors else fit.frame.group: (fit.b, np.arange(fit.b.shape[1]))}
+
+def _new_arrays(fit, newdata:pd.DataFrame, offset=None):
+    "X, Z, each factor's level codes (-1 for levels the fit has not seen) and the offset of new data"
     fr = fit.frame
     if not isinstance(newdata, pd.DataFrame): raise TypeError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
-    gcols = [c.strip() for c in fr.group.split(':')]
-    need = set(fr.fixed_spec.required_variables).union(*[s.required_variables for s in fr.re_specs]) | set(gcols)
+    gcols = list(dict.fromkeys(c for f in fr.factors.values() for c in f.cols))
+    response = set(_parse_lhs_columns(fr))
+    need = (set(fr.columns or []) - response) | set(gcols)
     missing = sorted(need - set(newdata.columns))
     if missing: raise KeyError(f"newdata lacks column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} used by the model")
     _check_newdata(fr, newdata, need - set(gcols))
-    Xdf = fr.fixed_spec.get_model_matrix(newdata, na_action='ignore')
-    X = Xdf.to_numpy(float)[:, [j for j, c in enumerate(Xdf.columns) if _r_name(c, fr.var_order) not in fr.aliased]]
-    Z = np.column_stack([s.get_model_matrix(newdata, na_action='ignore').to_numpy(float) for s in fr.re_specs])
-    gser = newdata[gcols[0]] if len(gcols) == 1 else newdata[gcols].astype(str).agg(':'.join, axis=1)
-    gi = fr.levels.get_indexer(pd.Index(gser))
+    X, Zs, codes, off = new_design(fr, newdata, offset)
+    Z = np.column_stack(Zs)
     na = newdata[sorted(need)].isna().any(axis=1).to_numpy()     # lme4 (na.pass): a row with a missing value predicts NA
-    if na.any(): X, Z, gi = np.where(na[:, None], np.nan, X), np.where(na[:, None], np.nan, Z), np.where(na, 0, gi)
-    return X, Z, gi
+    if na.any():
+        X, Z = np.where(na[:, None], np.nan, X), np.where(na[:, None], np.nan, Z)
+        codes = {k: np.where(na, 0, c) for k, c in codes.items()}
+    return X, Z, codes, off
+
+def _parse_lhs_columns(fr) -> list:
+    "The data columns of the response"
+    return [c for c in (fr.columns or []) if c in fr.formula.response]
 
 def predict(self, newdata:pd.DataFrame=None, # rows to predict; None: the rows the model was fitted to
             re_form:str=None, # None: include the random effects; '~0' (or 'NA'): fixed effects only
             allow_new_levels:bool=False, # predict unseen levels at the population level instead of raising
+            offset=None, # the offset of the new rows, when the fit's `offset=` was given as numbers
            ) -> np.ndarray:
     "Predictions from the fitted model (lme4's `predict`)"
     if re_form not in (None, '~0', '~ 0', 'NA'): raise ValueError(f"re_form must be None or '~0', got {re_form!r}")
+    fr = self.frame
     if newdata is None:
-        X, Z, gi = self.frame.X, self.frame.Z, self.frame.g
+        X, Z, off = fr.X, fr.Z, fr.offset
+        codes = {name: f.g for name, f in fr.factors.items()} if fr.factors else {fr.group: fr.g}
     else:
-        X, Z, gi = _new_arrays(self, newdata)
-    pred = X @ self.fixef.values
+        X, Z, codes, off = _new_arrays(self, newdata, offset)
+    pred = X @ self.fixef.values + off
     if re_form is not None: return pred
-    new = gi < 0
-    if new.any() and not allow_new_levels:
-        vals = pd.unique(np.asarray(newdata[self.frame.group.split(':')[0].strip()])[new])
-        raise ValueError(f"newdata has {new.sum()} row(s) with level(s) of '{self.frame.group}' not in the fit: "
-                         f"{', '.join(repr(v) if isinstance(v, str) else str(v) for v in vals[:5])}{' ...' if len(vals) > 5 else ''}; use allow_new_levels=True "
-                         "to predict them at the population level")
-    b = np.where(new[:, None], 0.0, self.b[np.where(new, 0, gi)])
-    return pred + np.einsum('mk,mk->m', Z, b)
+    for name, (b, cols) in _random_effects(self).items():
+        gi = codes[name]; new = gi < 0
+        if new.any() and not allow_new_levels:
+            cols_g = fr.factors[name].cols if fr.factors else [name]
+            vals = pd.unique(newdata[cols_g].astype(str).agg(':'.join, axis=1).to_numpy()[new] if len(cols_g) > 1 else np.asarray(newdata[cols_g[0]])[new])
+            raise ValueError(f"newdata has {new.sum()} row(s) with level(s) of '{name}' not in the fit: "
+                             f"{', '.join(repr(v) if isinstance(v, str) else str(v) for v in vals[:5])}{' ...' if len(vals) > 5 else ''}; use allow_new_levels=True "
+                             "to predict them at the population level")
+        pred = pred + np.einsum('mk,mk->m', Z[:, cols], np.where(new[:, None], 0.0, b[np.where(new, 0, gi)]))
+    return pred
 
 LmerFit.predict = predict
+
 
 # %% ../nbs/07_lmer.ipynb #ca28359a
 def factor_order(mf:ModelFrame) -> list:
@@ -506,7 +524,7 @@ def conditioned_blocks(mf:ModelFrame, # the model's arrays
                        w:np.ndarray=None, # prior weights of the rows used
                       ):
     "Blocked cross-products of the least-squares-residualized, power-of-two-scaled problem, and the numbers that undo it"
-    X, y = mf.X, mf.y
+    X, y = mf.X, mf.y - mf.offset
     sw = np.ones(len(y)) if w is None else w
     XtWX = (X*sw[:, None]).T @ X
     phi0 = sla.solve(XtWX, (X*sw[:, None]).T @ y, assume_a='pos')
@@ -587,7 +605,7 @@ class BlockedLmerFit(LmerFit):
     @functools.cached_property
     def _fitted(self):
         mf = self.frame
-        out = mf.X @ self.fixef.values
+        out = mf.X @ self.fixef.values + mf.offset
         for name, c in zip(factor_order(mf), self._scales['fac_cols']):
             out = out + np.einsum('nk,nk->n', mf.Z[:, c], self.b[name][mf.factors[name].g])
         return out
@@ -619,17 +637,6 @@ class BlockedLmerFit(LmerFit):
     def coef_table(self) -> pd.DataFrame:
         "The fixed-effects table: estimates, standard errors and t values"
         return _coef_table(self)
-
-    def predict(self, newdata:pd.DataFrame=None, # rows to predict; None: the rows the model was fitted to
-                re_form:str=None, # None: include the random effects; '~0' (or 'NA'): fixed effects only
-                allow_new_levels:bool=False, # predict unseen levels at the population level instead of raising
-               ) -> np.ndarray:
-        "Predictions from the fitted model (lme4's `predict`)"
-        if re_form not in (None, '~0', '~ 0', 'NA'): raise ValueError(f"re_form must be None or '~0', got {re_form!r}")
-        if newdata is not None:
-            raise NotImplementedError("predict on new data is not yet available for models with several grouping "
-                                      "factors or prior weights; use newdata=None for the rows the model was fitted to")
-        return self._fitted if re_form is None else self.frame.X @ self.fixef.values
 
 def _not_yet(what):
     "A method that says which part of the inference is not yet available on the blocked kernel"
