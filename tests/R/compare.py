@@ -184,6 +184,45 @@ def _(): return absd(out('ch16_robustness')['t3_rep14']['confint_cor'], [0.35860
 @check('16_robustness prose 354d5d7e', 'ch16_robustness.R', "collinear set 1: lme4 warns 'unable to evaluate scaled gradient', 'degenerate Hessian with 2 negative eigenvalues'")
 def _(): w = ' '.join(out('ch16_robustness')['collinear_seed1_default_warnings']); return ('unable to evaluate scaled gradient' not in w) + ('2 negative eigenvalues' not in w), 0, 'text'
 
+# ---- chapters 01, 02, 10: base R and mvtnorm (bit for bit: R writes hexadecimal doubles; 02/10 assert looser)
+def hx(key): return np.array([float.fromhex(h) for h in np.atleast_1d(out('ch01_ch02_ch10_base_r')[key])])
+BASE = [('01_rng 8f66a6bb', "mvtnorm's factor of the article's G (method 'eigen')", 'mvtnorm_factor',
+         [float.fromhex(h) for h in ['0x1.16be84dc87df6p-3', '0x1.2c1f7dc18a75p-3', '0x1.2c1f7dc18a75p-3', '0x1.e983ffd01022ep-2']], 0),
+        ('01_rng 11bb6ae0', 'set.seed(2345); runif(4)', 'runif4_seed2345', [0.116743466816842556, 0.195025112712755799, 0.708600397221744061, 0.034454599721357226], 0),
+        ('01_rng 30b461bd', 'qnorm(p) for 9 probabilities', 'qnorm_p', [-37.04709629936120052, -9.26234008979840517, -6.36134090240405570, -2.32634787404084076,
+                                                                     -0.52440051270804067, 0.0, 1.28155156554460081, 3.09023230616781319, 7.03448691004783555], 0),
+        ('01_rng 30b461bd', 'qnorm(c(0.075, 0.925, 1e-11, exp(-25), 2^-60))', 'qnorm_more', [-1.4395314709384557, 1.4395314709384559, -6.7060231554951359, -6.6579046435011024, -8.7733211690275521], 0),
+        ('01_rng 30b461bd', 'qnorm(0.975)', 'qnorm_0.975', [1.9599639845400536], 0),
+        ('01_rng 07895ffd, ab5f7383', 'set.seed(2345); rnorm(3)', 'rnorm3_seed2345', [-1.19142464300689821, 0.54930054906047010, -0.06240514330433674], 0),
+        ('01_rng d23a6063; 02_simulate f409be69', 'seq(-4, 4, by = 8/30)[c(1, 2, 20, 31)]', 'seq_grid', [-4, -3.73333333333333339, 1.06666666666666643, 4], 0),
+        ('01_rng d23a6063', 'seq(0, 0.3, by = 0.1)', 'seq_0_0.3', [0, 0.1, 0.2, 0.3], 0),
+        ('01_rng 917e5264', 'set.seed(1); rnorm(1e5)[c(1, 2, 1000, 54321, 1e5)]', 'rnorm_1e5_seed1', [-0.62645381074233242, 0.18364332422208224, -0.69731819940012119, -0.76003854118353331, 0.71181993911908892], 0),
+        ('01_rng 61c792f5', 'set.seed(-7); rnorm(2)', 'rnorm2_seed_m7', [-0.44961272857821438, -0.65965939010483454], 0),
+        ('01_rng 61c792f5', 'set.seed(0); runif(2)', 'runif2_seed0', [0.89669720013625920, 0.26550866314209998], 0),
+        ('01_rng 61c792f5', 'set.seed(7); runif(3, 2, 5)', 'runif3_2_5_seed7', [4.9667278935667127, 3.1932363598607481, 2.3470933362841606], 0),
+        ('01_rng 61c792f5', 'set.seed(2345); rnorm(3, c(10, 0, -5), c(1, 0, 2))', 'rnorm_recycled', [8.8085753569931011, 0, -3.9013989018790598], 0),
+        ('01_rng 61c792f5', '... then rnorm(1)', 'rnorm_next', [-0.06240514330433674], 0),
+        ('01_rng 1f41ff82', "the article's rmvnorm (pre0.9_9994 = TRUE), row 1", 'rmvnorm_article_row1', [0.193726400251670927, 0.75156254395359712], 0),
+        ('01_rng 83fd3b1d', 'rmvnorm, current mvtnorm (row-wise), row 1', 'rmvnorm_byrow_row1', [-0.015224108879030751, 0.069945112645858981], 0),
+        ('01_rng 83fd3b1d', 'rmvnorm(2, c(1, -1), G, pre0.9_9994 = TRUE)', 'rmvnorm_mean', [0.74385824111937748, -1.7159523251443671, 0.89195133917308134, -1.4326523135905542], 0),
+        ('01_rng 83fd3b1d', 'set.seed(42); rmvnorm(4, c(0, 1, 2), S3, pre0.9_9994 = TRUE) (asserted at 1e-14)', 'rmvnorm_S3',
+         [2.262995658394702, 1.884824427813303, 3.6113269488165223, -0.8167070063002082, 0.7741928976305456, 1.8702423268641346,
+          0.9911688206874281, 2.6811216042389976, 3.101496057965109, 1.1684336798102755, 1.2755339036202156, 3.6446885588280544], 1e-14),
+        ('02_simulate f2603812', "the article's simulation: y[c(1, 2, 3, 900)]", 'article_y', [-10.949378381088319, -11.681301860883645, -10.428887733252353, 13.496172595567351], 0),
+        ('02_simulate 4f05444c', "the article's simulation: unit 30 (a, E.beta, E.alpha, alpha, beta)", 'article_unit30',
+         [0.27335399936358723, 3.0820061998090762, 0.9589969000954619, 1.0697583110947007, 3.1152267273664154], 0),
+        ('10_plots 65f6d56e', 'ppoints(5) (asserted at 1e-9)', 'ppoints5', [0.1190476190, 0.3095238095, 0.5, 0.6904761905, 0.8809523810], 1e-9),
+        ('10_plots 65f6d56e', 'qnorm(ppoints(900))[c(1, 450)] (asserted at 1e-10)', 'qnorm_ppoints900', [-3.260767488421, -0.001392571714], 1e-10),
+        ('10_plots d6598abb, 5cc7bc2e', 'qnorm(0.75) = 0.6744897502 (asserted at 1e-8)', 'qnorm_0.75', [0.6744897502], 1e-8)]
+DIGESTS = [('01_rng 917e5264', 'digest of set.seed(1); rnorm(1e5)', 'digest_rnorm_1e5_seed1', '6966ddfaf4c20105de837fe856e45faa8ed82ce511dd6272ae934e43b53e60b0'),
+           ('01_rng 1f41ff82', "digest of the article's 30 x 2 random effects", 'digest_rmvnorm_article', 'f3495825fc1890693e6345505423503b18e262570da608a1dbd347f9d8fe059c'),
+           ('02_simulate f2603812', "digest of the article's 900 y", 'digest_article_y', 'a6b2b23f77e7265162150ef9079fb0dbe0c6de1af59652de6a7a2879939b9ee6'),
+           ('02_simulate 4f05444c', "digest of the article's alpha, beta", 'digest_article_alpha_beta', '650ffcbcc4d1e12155aed710ab590c8fa24754ce03d2e4ad614778048609ae34')]
+for where, what, key, want in DIGESTS:
+    CHECKS.append((where, 'ch01_ch02_ch10_base_r.R', what, lambda key=key, want=want: (int(out('ch01_ch02_ch10_base_r')[key] != want), 0, 'text')))
+for where, what, key, want, tol in BASE:
+    CHECKS.append((where, 'ch01_ch02_ch10_base_r.R', what, lambda key=key, want=want, tol=tol: (absd(hx(key), want), tol, 'abs')))
+
 def run():
     rows = []
     for where, script, what, f in CHECKS:
@@ -197,6 +236,7 @@ if __name__ == '__main__':
     if '--markdown' in sys.argv:
         print('| used in (notebook cell id, or file) | script | number | rerun vs shipped | tolerance |\n|---|---|---|---|---|')
         for where, script, what, d, tol, kind, ok in rows:
+            what = what.replace('|', '\\|')
             print(f"| {where} | `{script}` | {what} | {d:.1e} ({kind}){'' if ok else ' **differs**'} | {tol:g} |")
     else:
         for where, script, what, d, tol, kind, ok in rows:
