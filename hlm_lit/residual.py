@@ -8,11 +8,12 @@ __all__ = ['orthodont', 'ovary', 'body_weight', 'nlme_residual_reference', 'Resi
            'refit', 'summary_residual', 'anova', 'acf', 'simulate_residual', 'profile_interval', 'confint_residual',
            'bootstrap_residual', 'simulate_growth']
 
-# %% ../nbs/19_residual.ipynb #2866bc59
+# %% ../nbs/19_residual.ipynb #fedd682c
 import copy
 import functools
 import json
 import numbers
+import sys
 import warnings
 from dataclasses import dataclass, replace
 
@@ -29,7 +30,7 @@ from .lmer import ConvergenceWarning, LmerFit, SingularFitWarning, _coef_table, 
     _named, _r_format, _vc_table, conditioned_crossprods
 from .reml import ReTemplate, criterion, criterion_gradient, moment_start
 
-# %% ../nbs/19_residual.ipynb #e4b2a1f1
+# %% ../nbs/19_residual.ipynb #e11528ac
 def orthodont() -> pd.DataFrame:
     "nlme's `Orthodont` (Potthoff and Roy 1964): distance (mm) at ages 8-14 of 27 children; Subject and Sex as text"
     return pd.read_csv(DATA_DIR/'orthodont.csv', dtype={'Subject': str, 'Sex': str})
@@ -47,7 +48,7 @@ def nlme_residual_reference(extra:bool=False, # False: the shared reference (tes
     "nlme's fits of the residual structures, as written by the R scripts in tests/R"
     return json.loads((DATA_DIR/('nlme_residual_extra.json' if extra else 'nlme_residual.json')).read_text())
 
-# %% ../nbs/19_residual.ipynb #d74d695e
+# %% ../nbs/19_residual.ipynb #f51a0ba4
 @dataclass(frozen=True)
 class Residual:
     "A residual (within-unit) covariance structure: variance by stratum, AR(1) correlation, or both"
@@ -68,7 +69,7 @@ class Residual:
                 ([f"var_ident({self.var_col!r})"] if self.var_col else [])
         return ' & '.join(parts) or 'iid'
 
-# %% ../nbs/19_residual.ipynb #18c1b7d9
+# %% ../nbs/19_residual.ipynb #863a1056
 def _colname(col, what):
     if not isinstance(col, str) or not col: raise TypeError(f"{what} needs a column name (a non-empty str), got {col!r}")
     return col
@@ -83,7 +84,7 @@ def cor_ar1(time:str=None, # integer time column (gaps allowed); None: consecuti
     "nlme's `corAR1(form = ~ 1 | g)` (or `~ time | g`): correlation phi^|t_i - t_j| within each unit of the grouping factor"
     return Residual(ar1=True, time=None if time is None else _colname(time, 'cor_ar1(time=...)'))
 
-# %% ../nbs/19_residual.ipynb #73530ba3
+# %% ../nbs/19_residual.ipynb #fb213278
 @dataclass
 class ResidualFrame:
     "The rows of a model with a residual structure, sorted within units, and what each row contributes"
@@ -95,7 +96,7 @@ class ResidualFrame:
     first: np.ndarray     # in sorted order: is the row the first of its unit?
     gap: np.ndarray       # in sorted order: time since the previous row of the unit (0 for a first row)
 
-# %% ../nbs/19_residual.ipynb #4c1a51e2
+# %% ../nbs/19_residual.ipynb #bd7d5bac
 def _val(v): return v.item() if isinstance(v, np.generic) else v     # numpy scalars print as plain numbers
 
 def _strata(col:pd.Series, # the var_ident column (rows used)
@@ -133,7 +134,7 @@ def _times(t:pd.Series, # the time column (rows used)
                          f"(row {_val(t.index[k])!r}); AR(1) times must be unique within a unit")
     return v, o
 
-# %% ../nbs/19_residual.ipynb #fd7b1f11
+# %% ../nbs/19_residual.ipynb #0ade8db5
 def _extra_columns(structure:Residual): return [c for c in (structure.var_col, structure.time) if c is not None]
 
 def residual_frame(formula:str, # lmer formula with one grouping factor
@@ -176,8 +177,17 @@ def residual_frame(formula:str, # lmer formula with one grouping factor
     gap = np.where(first, 0, np.diff(ts, prepend=ts[0])).astype(np.int64)
     return ResidualFrame(mf, structure, strata, levels, order, first, gap)
 
-# %% ../nbs/19_residual.ipynb #847bb3fa
+# %% ../nbs/19_residual.ipynb #06cf488d
 _SELF, _NEXT, _PREV, _LAG = 0, 1, 2, 3     # component types: a unit's first row (or every row, without AR(1)), later rows, their predecessors, lag-1 pairs
+
+def _decode(code:np.ndarray, # integers from (type, gap, a, b)
+            base:np.ndarray, # the four radices
+           ) -> np.ndarray:
+    "The (type, gap, stratum a, stratum b) rows back from their integer codes"
+    out = np.empty((len(code), 4), np.int64)
+    for j in (3, 2, 1): out[:, j] = code % base[j]; code = code//base[j]
+    out[:, 0] = code
+    return out
 
 def _component_codes(rf:ResidualFrame):
     "Each component's (type, gap, stratum a, stratum b), and per source which component each row adds to"
@@ -190,11 +200,15 @@ def _component_codes(rf:ResidualFrame):
         keys = [np.column_stack([np.where(rf.first, _SELF, _NEXT), rf.gap, s, s]),                       # x_r x_r'
                 np.column_stack([np.full(nf.sum(), _PREV), d, sp, sp]),                                    # x_{r-1} x_{r-1}'
                 np.column_stack([np.full(nf.sum(), _LAG), d, np.minimum(sp, s[nf]), np.maximum(sp, s[nf])])]  # x_{r-1}x_r' + x_r x_{r-1}'
-    table, inv = np.unique(np.concatenate(keys), axis=0, return_inverse=True)
-    inv = inv.ravel(); cuts = np.cumsum([len(k) for k in keys])[:-1]
-    return table, np.split(inv, cuts)
+    allk = np.concatenate(keys)
+    base = allk.max(0) + 1                                     # one integer per (type, gap, a, b): a 1-d unique is fast
+    code = ((allk[:, 0]*base[1] + allk[:, 1])*base[2] + allk[:, 2])*base[3] + allk[:, 3]
+    uniq, inv = np.unique(code, return_inverse=True)
+    table = _decode(uniq, base)
+    cuts = np.cumsum([len(k) for k in keys])[:-1]
+    return table, np.split(inv.ravel(), cuts)
 
-# %% ../nbs/19_residual.ipynb #583c5e18
+# %% ../nbs/19_residual.ipynb #1085fbf3
 class ResidualModel:
     "Per-unit cross-products of the conditioned [Z X y], one set per component (stratum, gap, lag); evaluations read no rows"
     def __init__(self, rf:ResidualFrame, # the frame from `residual_frame`
@@ -206,13 +220,13 @@ class ResidualModel:
         self.tmpl = ReTemplate(mf.sizes)
         q, p, N = mf.Z.shape[1], mf.X.shape[1], mf.N
         self.q, self.p, self.N, self.n = q, p, N, len(mf.y)
-        K = np.column_stack([mf.Z/sc['dZ'], mf.X/sc['dX'], (mf.y - mf.X @ sc['phi0'])/sc['s']])[rf.order]
+        K = np.asfortranarray(np.column_stack([mf.Z/sc['dZ'], mf.X/sc['dX'], (mf.y - mf.X @ sc['phi0'])/sc['s']])[rf.order])
         k = K.shape[1]
         self.table, src = _component_codes(rf)
         C = len(self.table)
         gs = mf.g[rf.order]
         nf = np.flatnonzero(~rf.first)
-        Kp, Kc = K[nf - 1], K[nf]
+        Kp, Kc = np.asfortranarray(K[nf - 1]), np.asfortranarray(K[nf])           # columns contiguous
         sources = [(gs, K, K, False)] + ([(gs[nf], Kp, Kp, False), (gs[nf], Kp, Kc, True)] if rf.structure.ar1 else [])
         MZ, T = np.zeros((C, N, q, k)), np.zeros((C, k - q, k - q))
         for (g, P, Q, lag), comp in zip(sources, src):
@@ -243,7 +257,7 @@ class ResidualModel:
         phi = float(np.tanh(x[nt + S - 1])) if self.rf.structure.ar1 else 0.0
         return np.asarray(x[:nt], float), eta, phi
 
-# %% ../nbs/19_residual.ipynb #bdc81df2
+# %% ../nbs/19_residual.ipynb #72cf7ebc
 def _coefs(self, # the model
            eta:np.ndarray, # log delta per stratum (0 for the reference)
            phi:float, # AR(1) correlation (0 without AR(1))
@@ -268,7 +282,7 @@ def _coefs(self, # the model
 
 ResidualModel.coefs = _coefs
 
-# %% ../nbs/19_residual.ipynb #1196164a
+# %% ../nbs/19_residual.ipynb #fd2b40dd
 def _crossprods(self, # the model
                 c:np.ndarray, # weight of each component
                ) -> UnitCrossprods:
@@ -281,7 +295,7 @@ def _crossprods(self, # the model
 
 ResidualModel.crossprods = _crossprods
 
-# %% ../nbs/19_residual.ipynb #fb3b0a9e
+# %% ../nbs/19_residual.ipynb #0ebc6126
 def _dcoef(self, # the model
            pls, # the PLS solution at the point
            cp:UnitCrossprods, # the weighted cross-products there
@@ -307,7 +321,7 @@ def _dcoef(self, # the model
 
 ResidualModel._dcoef = _dcoef
 
-# %% ../nbs/19_residual.ipynb #269af209
+# %% ../nbs/19_residual.ipynb #4ef27e24
 def _evaluate(self, # the model
               x:np.ndarray, # the optimizer's vector: theta, log delta (non-reference strata), atanh phi
              ):
@@ -324,7 +338,7 @@ def _evaluate(self, # the model
 
 ResidualModel.__call__ = _evaluate
 
-# %% ../nbs/19_residual.ipynb #3702d656
+# %% ../nbs/19_residual.ipynb #81172134
 @dataclass
 class ResidualOpt:
     "The optimizer's result on the conditioned scale"
@@ -338,7 +352,7 @@ class ResidualOpt:
     nfev: int            # evaluations
     at_bound: np.ndarray # entries held at a bound
 
-# %% ../nbs/19_residual.ipynb #03e37e9a
+# %% ../nbs/19_residual.ipynb #ec5cad35
 def _hessian(f:ResidualModel, x):
     "Central differences of the analytic gradient (forward at a lower bound)"
     k = len(x); H = np.empty((k, k)); h = 1e-5*np.maximum(np.abs(x), 0.1)
@@ -369,7 +383,7 @@ def _polish(f:ResidualModel, x, fx, gx, tol, maxit=30):
         x, fx, gx = new, fn, gn
     return x, fx, gx, H, dec, free
 
-# %% ../nbs/19_residual.ipynb #0901f4cf
+# %% ../nbs/19_residual.ipynb #3c38b84f
 def _minimize(f:ResidualModel, x0, tol, maxiter):
     bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None) for lo, hi in zip(f.lower, f.upper)]
     res = minimize(f, x0, jac=True, method='L-BFGS-B', bounds=bounds,
@@ -385,6 +399,8 @@ def optimize_residual(f:ResidualModel, # the stored sums and the criterion
     "Minimize the criterion over theta and the residual parameters; report convergence honestly"
     nt = f.tmpl.ntheta
     if x0 is None: x0 = np.concatenate([moment_start(f.cp0, f.tmpl), np.zeros(f.nres)])
+    floor = 10*np.finfo(float).eps*(abs(f(x0)[0]) + f.n)      # what rounding in one evaluation can resolve
+    if floor > tol: tol = floor                                # (about 1e-9 at a million rows): no smaller decrement is meaningful
     try:
         best = _minimize(f, x0, tol, maxiter)
         at = (best[0] <= f.lower + 1e-10)[:nt]
@@ -399,13 +415,13 @@ def optimize_residual(f:ResidualModel, # the stored sums and the criterion
     x, fx, gx, H, dec, free, status = best
     problems = []
     if not np.isfinite(dec): problems.append('the Hessian at the optimum is not positive definite')
-    elif dec >= tol: problems.append(f'the Newton decrement {dec:.2g} is above the tolerance {tol:g}')
+    elif dec >= tol: problems.append(f'the Newton decrement {dec:.2g} is above the tolerance {tol:.2g}')
     if (x[nt:] <= f.lower[nt:] + 1e-10).any() or (x[nt:] >= f.upper[nt:] - 1e-10).any():
         problems.append('a residual parameter reached the edge of its range (|phi| near 1 or a variance ratio near 0 or infinity)')
-    return ResidualOpt(x, float(fx), gx, H, dec, not problems, '; '.join(problems) or f'converged (Newton decrement {dec:.2g})',
+    return ResidualOpt(x, float(fx), gx, H, dec, not problems, '; '.join(problems) or f'converged (Newton decrement {dec:.2g} < {tol:.2g})',
                        f.nfev, ~free)
 
-# %% ../nbs/19_residual.ipynb #d26f7a57
+# %% ../nbs/19_residual.ipynb #e1ae1838
 class ResidualFit:
     "A linear mixed model with a residual structure (nlme's `lme` with `weights=` / `correlation=`), with LmerFit's fields"
     def __init__(self, model:ResidualModel, # the stored sums and the criterion
@@ -497,13 +513,13 @@ class ResidualFit:
 
 # what does not depend on the residual structure is LmerFit's own code
 
-# %% ../nbs/19_residual.ipynb #7fbc1ac3
+# %% ../nbs/19_residual.ipynb #eff303d4
 for _name in ['fitted', 'nobs', 'ngrps', 'loglik', 'aic', 'bic', 'df_resid', 'REMLcrit', 'rows_used', 'n_dropped',
               'singular_tol', 'varcorr', 'ranef', 'ranef_condvar', 'coef', 'corr_fixef', '_ranef_frame', 'predict']:
     setattr(ResidualFit, _name, getattr(LmerFit, _name))
 ResidualFit.coef_table = _coef_table
 
-# %% ../nbs/19_residual.ipynb #83604cff
+# %% ../nbs/19_residual.ipynb #bf2d3e8a
 def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'distance ~ age * Sex + (age | Subject)'
                  data:pd.DataFrame, # one row per observation
                  residual:Residual, # `var_ident(col)`, `cor_ar1(time=None)`, or `cor_ar1() & var_ident(col)`
@@ -520,7 +536,7 @@ def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'dis
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/19_residual.ipynb #d960e36e
+# %% ../nbs/19_residual.ipynb #abb4879e
 def _with_REML(model:ResidualModel, # stored sums
                REML:bool, # the criterion wanted
               ) -> ResidualModel:
@@ -545,7 +561,7 @@ def refit(fit:ResidualFit, # a fitted model
 
 ResidualFit.refit = refit
 
-# %% ../nbs/19_residual.ipynb #182b90e2
+# %% ../nbs/19_residual.ipynb #a186dd2a
 def _residual_blocks(fit:ResidualFit) -> list:
     "The residual structure's estimates laid out as nlme's print of an lme fit"
     st, grp, out = fit.structure, fit.frame.group, []
@@ -584,14 +600,13 @@ ResidualFit.summary = summary_residual
 ResidualFit.__str__ = ResidualFit.__repr__ = summary_residual
 ResidualFit._repr_html_ = lambda self: f"<pre style='font-size: 0.85em'>{__import__('html').escape(summary_residual(self))}</pre>"
 
-# %% ../nbs/19_residual.ipynb #8267d490
+# %% ../nbs/19_residual.ipynb #dae6fd05
 def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the same data
           refit:bool=True, # refit REML fits by ML first (lme4's default); False compares REML fits as nlme does
           **named, # models given by keyword: the keywords name the rows
          ):
     "Likelihood-ratio tests between fits with and without residual structures (lme4's table; nlme's REML test with refit=False)"
-    import sys
-    from hlm_lit.inference import AnovaTable, refit_ml
+    from hlm_lit.inference import AnovaTable, refit_ml       # (imported when needed)
     models = [(f"model{k + 1}", f) for k, f in enumerate(fits)] + list(named.items())
     if len(models) < 2: raise ValueError("anova needs at least two models to compare")
     for name, f in models:
@@ -602,11 +617,11 @@ def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the s
             raise ValueError(f"models were not all fitted to the same data: {name} has {len(f.frame.y)} rows used "
                              f"(or a different response) against {len(y0)} for {models[0][0]}")
     reml = [f.REML for _, f in models]
-    if any(reml) and not all(reml): raise ValueError("some models are REML fits and some ML fits; use refit=True to compare them by ML")
     if refit and any(reml):
         print("refitting model(s) with ML (instead of REML)", file=sys.stderr)
         models = [(n, f.refit(REML=False) if isinstance(f, ResidualFit) else refit_ml(f)) for n, f in models]
     elif any(reml):
+        if not all(reml): raise ValueError("some models are REML fits and some ML fits; use refit=True to compare them by ML")
         for name, f in models[1:]:
             if f.frame.X.shape != X0.shape or not np.allclose(f.frame.X, X0):
                 raise ValueError(f"REML likelihoods of models with different fixed effects are not comparable ({name} differs "
@@ -622,7 +637,7 @@ def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the s
                                            for n, f in models) + '\n'
     return out
 
-# %% ../nbs/19_residual.ipynb #6040d6c1
+# %% ../nbs/19_residual.ipynb #03b2b7b5
 def acf(fit, # an `LmerFit` or `ResidualFit`
         max_lag:int=None, # largest lag (default as nlme: min(L, 10 log10(L + 1)), L the longest unit minus one)
         type:str='pearson', # residuals: 'pearson', or 'normalized' (decorrelated by the fitted AR(1); a ResidualFit)
@@ -644,7 +659,7 @@ def acf(fit, # an `LmerFit` or `ResidualFit`
     a = num/np.maximum(cnt, 1)
     return pd.Series(a/a[0], index=pd.RangeIndex(max_lag + 1, name='lag'), name='ACF')
 
-# %% ../nbs/19_residual.ipynb #0d707e10
+# %% ../nbs/19_residual.ipynb #fde6c788
 def simulate_residual(fit:ResidualFit, # the fitted model
                       nsim:int=1, # number of simulated responses
                       seed=None, # None, an int or a numpy Generator
@@ -671,7 +686,7 @@ def simulate_residual(fit:ResidualFit, # the fitted model
 
 ResidualFit.simulate = simulate_residual
 
-# %% ../nbs/19_residual.ipynb #f4e09b3d
+# %% ../nbs/19_residual.ipynb #18188580
 def _restricted(f:ResidualModel, # the criterion
                 j:int, # which entry of the optimizer's vector is held fixed
                 v:float, # its value
@@ -726,7 +741,7 @@ def profile_interval(fit:ResidualFit, # the fitted model
             v, xv, step = w, xw, 1.5*step
     return tuple(ends)
 
-# %% ../nbs/19_residual.ipynb #05528094
+# %% ../nbs/19_residual.ipynb #28efe561
 def confint_residual(fit:ResidualFit, # the fitted model
                      parm=None, # names (default: all residual parameters but the reference level, then the fixed effects)
                      level:float=0.95, # confidence level
@@ -755,7 +770,7 @@ def confint_residual(fit:ResidualFit, # the fitted model
 
 ResidualFit.confint = confint_residual
 
-# %% ../nbs/19_residual.ipynb #fbc1b76b
+# %% ../nbs/19_residual.ipynb #1de0bfab
 def bootstrap_residual(fit:ResidualFit, # the fitted model
                        nsim:int=100, # replicates
                        seed=None, # None, an int or a numpy Generator
@@ -775,7 +790,7 @@ def bootstrap_residual(fit:ResidualFit, # the fitted model
 
 ResidualFit.bootstrap = bootstrap_residual
 
-# %% ../nbs/19_residual.ipynb #3295a901
+# %% ../nbs/19_residual.ipynb #3798dbb9
 def simulate_growth(N:int, # units
                     J:int, # rows per unit (occasions 0..J-1)
                     phi:float=0.6, # AR(1) correlation of consecutive occasions
