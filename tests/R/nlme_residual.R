@@ -1,9 +1,10 @@
 # A copy of ../shared/reference/R/nlme_residual.R (run it there); its output is shipped as hlm_lit/data/nlme_residual.json
-# and its data as hlm_lit/data/{orthodont,ovary,bodyweight}.csv. Prints nothing about versions: residual_extra.R does (same R and nlme).
+# and its data as hlm_lit/data/{orthodont,ovary,bodyweight}.csv. Prints the R and nlme versions (the copy adds that line).
 # Writes ../nlme_residual.json and ../../data/residual/*.csv. Run from this folder: Rscript nlme_residual.R
 # R 4.2.2, nlme 3.1 (Debian packages).
 # nlme references for residual (R-side) structures that lme4 lacks: variance by stratum (varIdent) and AR(1) errors.
 suppressMessages({library(nlme); library(jsonlite); library(mlmRev)})
+cat(R.version.string, "| nlme", as.character(packageVersion("nlme")), "\n")
 ddir <- "../../data/residual"
 dir.create(ddir, showWarnings = FALSE, recursive = TRUE)
 cases <- list()
