@@ -8,7 +8,7 @@ __all__ = ['orthodont', 'ovary', 'body_weight', 'nlme_residual_reference', 'Resi
            'refit', 'summary_residual', 'anova', 'acf', 'simulate_residual', 'profile_interval', 'confint_residual',
            'bootstrap_residual', 'simulate_growth']
 
-# %% ../nbs/19_residual.ipynb #f7ae4594
+# %% ../nbs/19_residual.ipynb #36c90822
 import copy
 import functools
 import json
@@ -30,7 +30,7 @@ from .lmer import ConvergenceWarning, LmerFit, SingularFitWarning, _coef_table, 
     _named, _r_format, _vc_table, conditioned_crossprods
 from .reml import ReTemplate, criterion, criterion_gradient, moment_start
 
-# %% ../nbs/19_residual.ipynb #b12004fc
+# %% ../nbs/19_residual.ipynb #82a1779d
 def orthodont() -> pd.DataFrame:
     "nlme's `Orthodont` (Potthoff and Roy 1964): distance (mm) at ages 8-14 of 27 children; Subject and Sex as text"
     return pd.read_csv(DATA_DIR/'orthodont.csv', dtype={'Subject': str, 'Sex': str})
@@ -48,7 +48,7 @@ def nlme_residual_reference(extra:bool=False, # False: the shared reference (tes
     "nlme's fits of the residual structures, as written by the R scripts in tests/R"
     return json.loads((DATA_DIR/('nlme_residual_extra.json' if extra else 'nlme_residual.json')).read_text())
 
-# %% ../nbs/19_residual.ipynb #c55f82b7
+# %% ../nbs/19_residual.ipynb #b79aac96
 @dataclass(frozen=True)
 class Residual:
     "A residual (within-unit) covariance structure: variance by stratum, AR(1) correlation, or both"
@@ -69,7 +69,7 @@ class Residual:
                 ([f"var_ident({self.var_col!r})"] if self.var_col else [])
         return ' & '.join(parts) or 'iid'
 
-# %% ../nbs/19_residual.ipynb #a5571c64
+# %% ../nbs/19_residual.ipynb #8b81687c
 def _colname(col, what):
     if not isinstance(col, str) or not col: raise TypeError(f"{what} needs a column name (a non-empty str), got {col!r}")
     return col
@@ -84,7 +84,7 @@ def cor_ar1(time:str=None, # integer time column (gaps allowed); None: consecuti
     "nlme's `corAR1(form = ~ 1 | g)` (or `~ time | g`): correlation phi^|t_i - t_j| within each unit of the grouping factor"
     return Residual(ar1=True, time=None if time is None else _colname(time, 'cor_ar1(time=...)'))
 
-# %% ../nbs/19_residual.ipynb #8dac1120
+# %% ../nbs/19_residual.ipynb #73c45542
 @dataclass
 class ResidualFrame:
     "The rows of a model with a residual structure, sorted within units, and what each row contributes"
@@ -96,7 +96,7 @@ class ResidualFrame:
     first: np.ndarray     # in sorted order: is the row the first of its unit?
     gap: np.ndarray       # in sorted order: time since the previous row of the unit (0 for a first row)
 
-# %% ../nbs/19_residual.ipynb #8a3267e5
+# %% ../nbs/19_residual.ipynb #a87db524
 def _val(v): return v.item() if isinstance(v, np.generic) else v     # numpy scalars print as plain numbers
 
 def _strata(col:pd.Series, # the var_ident column (rows used)
@@ -134,7 +134,7 @@ def _times(t:pd.Series, # the time column (rows used)
                          f"(row {_val(t.index[k])!r}); AR(1) times must be unique within a unit")
     return v, o
 
-# %% ../nbs/19_residual.ipynb #47ba10fd
+# %% ../nbs/19_residual.ipynb #4953819f
 def _extra_columns(structure:Residual): return [c for c in (structure.var_col, structure.time) if c is not None]
 
 def residual_frame(formula:str, # lmer formula with one grouping factor
@@ -177,7 +177,7 @@ def residual_frame(formula:str, # lmer formula with one grouping factor
     gap = np.where(first, 0, np.diff(ts, prepend=ts[0])).astype(np.int64)
     return ResidualFrame(mf, structure, strata, levels, order, first, gap)
 
-# %% ../nbs/19_residual.ipynb #032753ec
+# %% ../nbs/19_residual.ipynb #d674e1cd
 _SELF, _NEXT, _PREV, _LAG = 0, 1, 2, 3     # component types: a unit's first row (or every row, without AR(1)), later rows, their predecessors, lag-1 pairs
 
 def _decode(code:np.ndarray, # integers from (type, gap, a, b)
@@ -208,7 +208,7 @@ def _component_codes(rf:ResidualFrame):
     cuts = np.cumsum([len(k) for k in keys])[:-1]
     return table, np.split(inv.ravel(), cuts)
 
-# %% ../nbs/19_residual.ipynb #37618a31
+# %% ../nbs/19_residual.ipynb #0a74e16a
 class ResidualModel:
     "Per-unit cross-products of the conditioned [Z X y], one set per component (stratum, gap, lag); evaluations read no rows"
     def __init__(self, rf:ResidualFrame, # the frame from `residual_frame`
@@ -257,7 +257,7 @@ class ResidualModel:
         phi = float(np.tanh(x[nt + S - 1])) if self.rf.structure.ar1 else 0.0
         return np.asarray(x[:nt], float), eta, phi
 
-# %% ../nbs/19_residual.ipynb #9ce9ee1e
+# %% ../nbs/19_residual.ipynb #d64df2d2
 def _coefs(self, # the model
            eta:np.ndarray, # log delta per stratum (0 for the reference)
            phi:float, # AR(1) correlation (0 without AR(1))
@@ -282,7 +282,7 @@ def _coefs(self, # the model
 
 ResidualModel.coefs = _coefs
 
-# %% ../nbs/19_residual.ipynb #2ac0580d
+# %% ../nbs/19_residual.ipynb #c1d91be0
 def _crossprods(self, # the model
                 c:np.ndarray, # weight of each component
                ) -> UnitCrossprods:
@@ -295,7 +295,7 @@ def _crossprods(self, # the model
 
 ResidualModel.crossprods = _crossprods
 
-# %% ../nbs/19_residual.ipynb #5bcc41eb
+# %% ../nbs/19_residual.ipynb #f8bae2f6
 def _dcoef(self, # the model
            pls, # the PLS solution at the point
            cp:UnitCrossprods, # the weighted cross-products there
@@ -321,7 +321,7 @@ def _dcoef(self, # the model
 
 ResidualModel._dcoef = _dcoef
 
-# %% ../nbs/19_residual.ipynb #ab331616
+# %% ../nbs/19_residual.ipynb #61478e5c
 def _evaluate(self, # the model
               x:np.ndarray, # the optimizer's vector: theta, log delta (non-reference strata), atanh phi
              ):
@@ -338,7 +338,7 @@ def _evaluate(self, # the model
 
 ResidualModel.__call__ = _evaluate
 
-# %% ../nbs/19_residual.ipynb #c6e0bbcc
+# %% ../nbs/19_residual.ipynb #7572da4b
 @dataclass
 class ResidualOpt:
     "The optimizer's result on the conditioned scale"
@@ -352,7 +352,7 @@ class ResidualOpt:
     nfev: int            # evaluations
     at_bound: np.ndarray # entries held at a bound
 
-# %% ../nbs/19_residual.ipynb #0e74f29a
+# %% ../nbs/19_residual.ipynb #f7fbf5e1
 def _hessian(f:ResidualModel, x):
     "Central differences of the analytic gradient (forward at a lower bound)"
     k = len(x); H = np.empty((k, k)); h = 1e-5*np.maximum(np.abs(x), 0.1)
@@ -383,7 +383,7 @@ def _polish(f:ResidualModel, x, fx, gx, tol, maxit=30):
         x, fx, gx = new, fn, gn
     return x, fx, gx, H, dec, free
 
-# %% ../nbs/19_residual.ipynb #405fb20d
+# %% ../nbs/19_residual.ipynb #f649f3da
 def _minimize(f:ResidualModel, x0, tol, maxiter):
     bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None) for lo, hi in zip(f.lower, f.upper)]
     res = minimize(f, x0, jac=True, method='L-BFGS-B', bounds=bounds,
@@ -421,7 +421,7 @@ def optimize_residual(f:ResidualModel, # the stored sums and the criterion
     return ResidualOpt(x, float(fx), gx, H, dec, not problems, '; '.join(problems) or f'converged (Newton decrement {dec:.2g} < {tol:.2g})',
                        f.nfev, ~free)
 
-# %% ../nbs/19_residual.ipynb #3ceff448
+# %% ../nbs/19_residual.ipynb #76b6cfe9
 class ResidualFit:
     "A linear mixed model with a residual structure (nlme's `lme` with `weights=` / `correlation=`), with LmerFit's fields"
     def __init__(self, model:ResidualModel, # the stored sums and the criterion
@@ -513,13 +513,13 @@ class ResidualFit:
 
 # what does not depend on the residual structure is LmerFit's own code
 
-# %% ../nbs/19_residual.ipynb #eb5f3530
+# %% ../nbs/19_residual.ipynb #4d500318
 for _name in ['fitted', 'nobs', 'ngrps', 'loglik', 'aic', 'bic', 'df_resid', 'REMLcrit', 'rows_used', 'n_dropped',
               'singular_tol', 'varcorr', 'ranef', 'ranef_condvar', 'coef', 'corr_fixef', '_ranef_frame', 'predict']:
     setattr(ResidualFit, _name, getattr(LmerFit, _name))
 ResidualFit.coef_table = _coef_table
 
-# %% ../nbs/19_residual.ipynb #92aa9b91
+# %% ../nbs/19_residual.ipynb #4dc3ac51
 def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'distance ~ age * Sex + (age | Subject)'
                  data:pd.DataFrame, # one row per observation
                  residual:Residual, # `var_ident(col)`, `cor_ar1(time=None)`, or `cor_ar1() & var_ident(col)`
@@ -531,12 +531,16 @@ def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'dis
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     model = ResidualModel(residual_frame(formula, data, residual, na_action), REML)
-    fit = ResidualFit(model, optimize_residual(model, tol), formula)
-    if not fit.converged: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=2)
-    if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
+    return _warn(ResidualFit(model, optimize_residual(model, tol), formula))
+
+def _warn(fit:ResidualFit, # a new fit
+         ) -> ResidualFit:
+    "Warn, as `lmer` does, when the fit did not converge or is singular; the fit"
+    if not fit.converged: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=3)
+    if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=3)
     return fit
 
-# %% ../nbs/19_residual.ipynb #31bf10c0
+# %% ../nbs/19_residual.ipynb #3dfb5c71
 def _with_REML(model:ResidualModel, # stored sums
                REML:bool, # the criterion wanted
               ) -> ResidualModel:
@@ -557,11 +561,11 @@ def refit(fit:ResidualFit, # a fitted model
         rf = fit.model.rf
         if y.shape != rf.mf.y.shape: raise ValueError(f"y must have length {len(rf.mf.y)} (the rows used), got shape {y.shape}")
         model = ResidualModel(replace(rf, mf=replace(rf.mf, y=y)), REML)
-    return ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula)
+    return _warn(ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula))
 
 ResidualFit.refit = refit
 
-# %% ../nbs/19_residual.ipynb #3f6c9f72
+# %% ../nbs/19_residual.ipynb #69364036
 def _residual_blocks(fit:ResidualFit) -> list:
     "The residual structure's estimates laid out as nlme's print of an lme fit"
     st, grp, out = fit.structure, fit.frame.group, []
@@ -600,7 +604,7 @@ ResidualFit.summary = summary_residual
 ResidualFit.__str__ = ResidualFit.__repr__ = summary_residual
 ResidualFit._repr_html_ = lambda self: f"<pre style='font-size: 0.85em'>{__import__('html').escape(summary_residual(self))}</pre>"
 
-# %% ../nbs/19_residual.ipynb #535085db
+# %% ../nbs/19_residual.ipynb #4fbfb6bc
 def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the same data
           refit:bool=True, # refit REML fits by ML first (lme4's default); False compares REML fits as nlme does
           **named, # models given by keyword: the keywords name the rows
@@ -637,7 +641,7 @@ def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the s
                                            for n, f in models) + '\n'
     return out
 
-# %% ../nbs/19_residual.ipynb #53842f67
+# %% ../nbs/19_residual.ipynb #f9a50623
 def acf(fit, # an `LmerFit` or `ResidualFit`
         max_lag:int=None, # largest lag (default as nlme: min(L, 10 log10(L + 1)), L the longest unit minus one)
         type:str='pearson', # residuals: 'pearson', or 'normalized' (decorrelated by the fitted AR(1); a ResidualFit)
@@ -659,7 +663,7 @@ def acf(fit, # an `LmerFit` or `ResidualFit`
     a = num/np.maximum(cnt, 1)
     return pd.Series(a/a[0], index=pd.RangeIndex(max_lag + 1, name='lag'), name='ACF')
 
-# %% ../nbs/19_residual.ipynb #00d8dfc6
+# %% ../nbs/19_residual.ipynb #5ac653fd
 def simulate_residual(fit:ResidualFit, # the fitted model
                       nsim:int=1, # number of simulated responses
                       seed=None, # None, an int or a numpy Generator
@@ -686,7 +690,7 @@ def simulate_residual(fit:ResidualFit, # the fitted model
 
 ResidualFit.simulate = simulate_residual
 
-# %% ../nbs/19_residual.ipynb #121f5b29
+# %% ../nbs/19_residual.ipynb #61deaa05
 def _restricted(f:ResidualModel, # the criterion
                 j:int, # which entry of the optimizer's vector is held fixed
                 v:float, # its value
@@ -741,7 +745,7 @@ def profile_interval(fit:ResidualFit, # the fitted model
             v, xv, step = w, xw, 1.5*step
     return tuple(ends)
 
-# %% ../nbs/19_residual.ipynb #9bc3b8aa
+# %% ../nbs/19_residual.ipynb #9ac8c9a4
 def confint_residual(fit:ResidualFit, # the fitted model
                      parm=None, # names (default: all residual parameters but the reference level, then the fixed effects)
                      level:float=0.95, # confidence level
@@ -770,7 +774,7 @@ def confint_residual(fit:ResidualFit, # the fitted model
 
 ResidualFit.confint = confint_residual
 
-# %% ../nbs/19_residual.ipynb #98248aa4
+# %% ../nbs/19_residual.ipynb #881dd495
 def bootstrap_residual(fit:ResidualFit, # the fitted model
                        nsim:int=100, # replicates
                        seed=None, # None, an int or a numpy Generator
@@ -790,7 +794,7 @@ def bootstrap_residual(fit:ResidualFit, # the fitted model
 
 ResidualFit.bootstrap = bootstrap_residual
 
-# %% ../nbs/19_residual.ipynb #5e912875
+# %% ../nbs/19_residual.ipynb #68676648
 def simulate_growth(N:int, # units
                     J:int, # rows per unit (occasions 0..J-1)
                     phi:float=0.6, # AR(1) correlation of consecutive occasions
