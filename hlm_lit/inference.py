@@ -724,9 +724,8 @@ def anova(*fits, # two or more nested `LmerFit`s of the same data
         if f.frame.y.shape != y0.shape or not np.array_equal(f.frame.y, y0):
             raise ValueError(f"models were not all fitted to the same data: {name} has {len(f.frame.y)} rows used "
                              f"(or a different response) against {len(y0)} for {models[0][0]}")
-    if refit and any(f.REML for _, f in models):
-        print("refitting model(s) with ML (instead of REML)", file=sys.stderr)
-        models = [(n, refit_ml(f)) for n, f in models]
+    refitted = refit and any(f.REML for _, f in models)
+    if refitted: models = [(n, refit_ml(f)) for n, f in models]
     models = sorted(models, key=lambda m: m[1].npar)                  # stable: ties keep the given order
     ll = np.array([f.loglik for _, f in models]); npar = np.array([f.npar for _, f in models])
     chisq = np.concatenate([[np.nan], 2*np.maximum(0, np.diff(ll))])
@@ -735,5 +734,5 @@ def anova(*fits, # two or more nested `LmerFit`s of the same data
     p[0] = np.nan
     out = AnovaTable({'npar': npar, 'AIC': [f.aic for _, f in models], 'BIC': [f.bic for _, f in models], 'logLik': ll,
                       'deviance': -2*ll, 'Chisq': chisq, 'Df': dfc, 'Pr(>Chisq)': p}, index=[n for n, _ in models])
-    out.heading = 'Models:\n' + '\n'.join(f"{n}: {f.formula}" for n, f in models) + '\n'
+    out.heading = ('refitting model(s) with ML (instead of REML)\n' if refitted else '') + 'Models:\n' + '\n'.join(f"{n}: {f.formula}" for n, f in models) + '\n'
     return out
