@@ -20,7 +20,9 @@ import pandas as pd
 from scipy import stats
 
 import hlm_lit.inference  # attaches coef_table, vcov_varpar and confint to LmerFit
-from .inference import ProgressBar, _term_blocks, param_names, theta_to_sdcor
+from tqdm.auto import tqdm
+
+from .inference import _term_blocks, param_names, theta_to_sdcor
 from .lmer import LmerFit, conditioned_crossprods, lmer
 from .reml import fit_theta
 from .simulate import HLMSim, article_grid, re_cov, simulate_hlm, simulate_units, simulate_within
@@ -295,13 +297,12 @@ def run_scenario(sc:Scenario, # the scenario
                 ) -> pd.DataFrame:
     "Simulate and fit replications `start, ..., start + nrep - 1` of a scenario: one row per replication and parameter"
     rows, refit = [], None
-    with ProgressBar(nrep, sc.name, progress) as bar:
-        for k in range(start, start + nrep):
-            data = simulate_scenario(sc, np.random.default_rng([seed, k])).simple
-            if refit is None: refit = Refitter(sc.formula, data)
-            st = replicate_stats(refit(data), level, profile=k < profile_reps)
-            st.insert(0, 'rep', k)
-            rows.append(st); bar.update()
+    for k in tqdm(range(start, start + nrep), desc=sc.name, disable=not progress):
+        data = simulate_scenario(sc, np.random.default_rng([seed, k])).simple
+        if refit is None: refit = Refitter(sc.formula, data)
+        st = replicate_stats(refit(data), level, profile=k < profile_reps)
+        st.insert(0, 'rep', k)
+        rows.append(st)
     out = pd.concat(rows, ignore_index=True)
     out.insert(0, 'scenario', sc.name)
     return out.join(scenario_truth(sc), on='parameter')
