@@ -5,11 +5,10 @@
 # %% auto #0
 __all__ = ['varpar_deviance', 'varpar_gradient', 'varpar_hessian', 'vcov_jacobian', 'vcov_varpar', 'satterthwaite',
            'vcov_adjusted', 'kr_ddf', 'kenward_roger', 'coef_table', 'theta_to_sdcor', 'sdcor_to_theta', 'param_names',
-           'confint_wald', 'Profile', 'profile', 'simulate_fit', 'ProgressBar', 'refit_y', 'bootstrap', 'norm_inter',
-           'confint_boot', 'confint', 'refit_ml', 'AnovaTable', 'anova']
+           'confint_wald', 'Profile', 'profile', 'simulate_fit', 'refit_y', 'bootstrap', 'norm_inter', 'confint_boot',
+           'confint', 'refit_ml', 'AnovaTable', 'anova']
 
 # %% ../nbs/12_inference.ipynb #b364740c
-import sys
 import time
 from dataclasses import replace
 
@@ -521,49 +520,7 @@ def simulate_fit(self, nsim:int=1, # number of simulated response vectors
 LmerFit.simulate = simulate_fit
 
 # %% ../nbs/12_inference.ipynb #d7a16e01
-class ProgressBar:
-    "A tiny progress bar: an ipywidgets bar in Jupyter, a text bar on stderr elsewhere"
-    def __init__(self, total:int, # number of steps
-                 desc:str='', # label
-                 enabled:bool=True, # show anything at all?
-                ):
-        self.total, self.desc, self.n, self.enabled, self.t0, self._last, self.widget = total, desc, 0, enabled, time.time(), 0.0, None
-        if not enabled: return
-        try:
-            from IPython import get_ipython
-            if type(get_ipython()).__name__ == 'ZMQInteractiveShell':
-                import ipywidgets
-                from IPython.display import display
-                self.widget = ipywidgets.IntProgress(value=0, max=total, description=desc)
-                self.label = ipywidgets.Label('')
-                display(ipywidgets.HBox([self.widget, self.label]))
-        except Exception: self.widget = None
-        self._draw()
-
-    def _text(self):
-        el = time.time() - self.t0
-        return f"{self.n}/{self.total} [{el:.1f}s" + (f", {el/self.n*(self.total - self.n):.1f}s left]" if self.n else "]")
-
-    def _draw(self, final=False):
-        if self.widget is not None:
-            self.widget.value = self.n; self.label.value = self._text(); return
-        w = 30; k = int(w*self.n/max(self.total, 1))
-        sys.stderr.write(f"\r{self.desc} |{'#'*k}{'.'*(w - k)}| {self._text()}" + ("\n" if final else ""))
-        sys.stderr.flush()
-
-    def update(self, n:int=1, # steps done since the last update
-              ):
-        "Advance the bar (redrawn at most every 0.1 s in Jupyter, 0.5 s on a terminal)"
-        self.n += n
-        if self.enabled and (time.time() - self._last > (0.1 if self.widget is not None else 0.5) or self.n >= self.total):
-            self._last = time.time(); self._draw()
-
-    def close(self):
-        "Draw the final state"
-        if self.enabled: self._draw(final=True)
-
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
+from tqdm.auto import tqdm
 
 # %% ../nbs/12_inference.ipynb #614e8292
 def _param_vector(fit:LmerFit, # a fitted model
@@ -592,11 +549,9 @@ def bootstrap(fit:LmerFit, # the fitted model
     Y = _simulate_y(fit, nsim, as_rng(seed))
     out, conv = np.empty((nsim, len(param_names(fit)))), np.empty(nsim, bool)
     t0 = time.perf_counter()
-    with ProgressBar(nsim, 'bootstrap', progress) as bar:
-        for k in range(nsim):
-            f = refit_y(fit, Y[k])
-            out[k], conv[k] = _param_vector(f), bool(f.converged)
-            bar.update()
+    for k in tqdm(range(nsim), desc='bootstrap', disable=not progress):
+        f = refit_y(fit, Y[k])
+        out[k], conv[k] = _param_vector(f), bool(f.converged)
     res = pd.DataFrame(out, columns=param_names(fit))
     res.index.name = 'replicate'
     res.attrs.update(nsim=nsim, seed=repr(seed), converged=int(conv.sum()), seconds=time.perf_counter() - t0,
@@ -724,9 +679,8 @@ def anova(*fits, # two or more nested `LmerFit`s of the same data
         if f.frame.y.shape != y0.shape or not np.array_equal(f.frame.y, y0):
             raise ValueError(f"models were not all fitted to the same data: {name} has {len(f.frame.y)} rows used "
                              f"(or a different response) against {len(y0)} for {models[0][0]}")
-    if refit and any(f.REML for _, f in models):
-        print("refitting model(s) with ML (instead of REML)", file=sys.stderr)
-        models = [(n, refit_ml(f)) for n, f in models]
+    refitted = refit and any(f.REML for _, f in models)
+    if refitted: models = [(n, refit_ml(f)) for n, f in models]
     models = sorted(models, key=lambda m: m[1].npar)                  # stable: ties keep the given order
     ll = np.array([f.loglik for _, f in models]); npar = np.array([f.npar for _, f in models])
     chisq = np.concatenate([[np.nan], 2*np.maximum(0, np.diff(ll))])
@@ -735,5 +689,5 @@ def anova(*fits, # two or more nested `LmerFit`s of the same data
     p[0] = np.nan
     out = AnovaTable({'npar': npar, 'AIC': [f.aic for _, f in models], 'BIC': [f.bic for _, f in models], 'logLik': ll,
                       'deviance': -2*ll, 'Chisq': chisq, 'Df': dfc, 'Pr(>Chisq)': p}, index=[n for n, _ in models])
-    out.heading = 'Models:\n' + '\n'.join(f"{n}: {f.formula}" for n, f in models) + '\n'
+    out.heading = ('refitting model(s) with ML (instead of REML)\n' if refitted else '') + 'Models:\n' + '\n'.join(f"{n}: {f.formula}" for n, f in models) + '\n'
     return out

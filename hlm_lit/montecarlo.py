@@ -20,7 +20,9 @@ import pandas as pd
 from scipy import stats
 
 import hlm_lit.inference  # attaches coef_table, vcov_varpar and confint to LmerFit
-from .inference import ProgressBar, _term_blocks, param_names, theta_to_sdcor
+from tqdm.auto import tqdm
+
+from .inference import _term_blocks, param_names, theta_to_sdcor
 from .lmer import LmerFit, conditioned_crossprods, lmer
 from .reml import fit_theta
 from .simulate import HLMSim, article_grid, re_cov, simulate_hlm, simulate_units, simulate_within
@@ -113,7 +115,9 @@ class Scenario:
         if self.errors not in ERROR_DRAWS: raise ValueError(f"errors must be one of {list(ERROR_DRAWS)}, got errors={self.errors!r}")
 
     @property
-    def formula(self) -> str: return M1 if self.fit_a else M0
+    def formula(self) -> str:
+        "The lmer formula fitted in this scenario: the article's m1, or m0 when `fit_a` is False"
+        return M1 if self.fit_a else M0
 
 SCENARIOS = {sc.name: sc for sc in [
     Scenario('baseline'), Scenario('t3 random effects', random_effects='t3'),
@@ -293,13 +297,12 @@ def run_scenario(sc:Scenario, # the scenario
                 ) -> pd.DataFrame:
     "Simulate and fit replications `start, ..., start + nrep - 1` of a scenario: one row per replication and parameter"
     rows, refit = [], None
-    with ProgressBar(nrep, sc.name, progress) as bar:
-        for k in range(start, start + nrep):
-            data = simulate_scenario(sc, np.random.default_rng([seed, k])).simple
-            if refit is None: refit = Refitter(sc.formula, data)
-            st = replicate_stats(refit(data), level, profile=k < profile_reps)
-            st.insert(0, 'rep', k)
-            rows.append(st); bar.update()
+    for k in tqdm(range(start, start + nrep), desc=sc.name, disable=not progress):
+        data = simulate_scenario(sc, np.random.default_rng([seed, k])).simple
+        if refit is None: refit = Refitter(sc.formula, data)
+        st = replicate_stats(refit(data), level, profile=k < profile_reps)
+        st.insert(0, 'rep', k)
+        rows.append(st)
     out = pd.concat(rows, ignore_index=True)
     out.insert(0, 'scenario', sc.name)
     return out.join(scenario_truth(sc), on='parameter')
@@ -359,24 +362,24 @@ def _scenario_panels(summary, params, ncols):
     params = params or list(dict.fromkeys(summary.parameter))
     scen = list(dict.fromkeys(summary.scenario))
     pos = np.arange(len(scen))
-    fig, axs = plt.subplots(-(-len(params)//ncols), ncols, figsize=(3.4*ncols, 3.0*(-(-len(params)//ncols))), dpi=72, squeeze=False)
+    fig, axs = plt.subplots(-(-len(params)//ncols), ncols, figsize=(4.0*ncols, 3.3*(-(-len(params)//ncols))), squeeze=False)
     for ax in list(axs.flat)[len(params):]: ax.set_visible(False)
     for ax, p in zip(axs.flat, params):
-        ax.set_xticks(pos); ax.set_xticklabels(scen, rotation=60, ha='right', fontsize=8)
-        ax.set_title(f"{p} ({SYMBOLS.get(p, '')})", fontsize=9)
+        ax.set_xticks(pos); ax.set_xticklabels(scen, rotation=45, ha='right', fontsize=9)
+        ax.set_title(f"{p} ({SYMBOLS.get(p, '')})", fontsize=10)
     panels = [(ax, p, summary[summary.parameter == p].set_index('scenario').reindex(scen), pos) for ax, p in zip(axs.flat, params)]
     return fig, axs, params, panels
 
 def _finish_panels(fig, legend_ax, ncol):
     "One legend on top (taken from `legend_ax`) and a tight layout"
-    fig.legend(*legend_ax.get_legend_handles_labels(), loc='upper center', ncol=ncol, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.legend(*legend_ax.get_legend_handles_labels(), loc='upper center', ncol=ncol, fontsize=10, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.7/fig.get_figheight()))   # room for the legend
     return fig
 
 def plot_coverage(summary:pd.DataFrame, # the result table from `summarize`
                   params:list=None, # parameters to show (default: all, in confint's order)
                   level:float=0.95, # nominal coverage
-                  ncols:int=4, # panels per row
+                  ncols:int=2, # panels per row
                  ):
     "Coverage of the intervals by scenario, one panel per parameter, with Monte Carlo error bars and the nominal band"
     fig, axs, params, panels = _scenario_panels(summary, params, ncols)
@@ -392,11 +395,11 @@ def plot_coverage(summary:pd.DataFrame, # the result table from `summarize`
         lo = np.nanmin(d[list(_METHODS)].to_numpy(float)) if d[list(_METHODS)].notna().any().any() else level
         ax.set_ylim(min(lo - 0.03, 0.85), 1.005)
     axs.flat[0].set_ylabel('coverage')
-    return _finish_panels(fig, axs.flat[len(params) - 1], ncol=4)
+    return _finish_panels(fig, axs.flat[len(params) - 1], ncol=2)
 
 def plot_estimates(summary:pd.DataFrame, # the result table from `summarize` (with its quantile columns)
                    params:list=None, # parameters to show (default: all)
-                   ncols:int=4, # panels per row
+                   ncols:int=2, # panels per row
                   ):
     "Distribution of the estimates by scenario (box: quartiles and median, whiskers: 2.5% and 97.5%), truth as red marks"
     fig, axs, params, panels = _scenario_panels(summary, params, ncols)

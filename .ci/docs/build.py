@@ -77,6 +77,11 @@ def check_quarto_config(cfg, problems):
     if q.get('project', {}).get('type') != 'website': problems.add('_quarto.yml: project.type must be website')
     if html.get('html-math-method') != 'mathjax': problems.add('_quarto.yml: format.html.html-math-method: mathjax')
     if not web.get('navbar', {}).get('search'): problems.add('_quarto.yml: website.navbar.search must be true')
+    # the reader's layer that the Quarto site gets (this build mirrors the TOC and sideways-scrolling code)
+    for key, want in [('toc', True), ('code-copy', True), ('code-overflow', 'scroll')]:
+        if html.get(key) != want: problems.add(f'_quarto.yml: format.html.{key} must be {want!r} (got {html.get(key)!r})')
+    fav = web.get('favicon')
+    if not fav or not (nbs/fav).exists(): problems.add(f'_quarto.yml: website.favicon must name a file in nbs/ (got {fav!r})')
     if not {'nbdev.yml', 'sidebar.yml'} <= set(q.get('metadata-files', [])):
         problems.add('_quarto.yml: metadata-files must list nbdev.yml and sidebar.yml')
     for it in web.get('navbar', {}).get('left', []) + web.get('navbar', {}).get('right', []):
@@ -255,7 +260,59 @@ def quarto_markdown(md):
 def as_text(v): return ''.join(v) if isinstance(v, list) else (v or '')
 
 
-def prepare_cells(nb):
+_sig_fence = re.compile(r'^```python\n(.*?)\n```[ \t]*$', flags=re.S | re.M)
+_md_code_link = re.compile(r'\[`([^`\]]+)`\]\(([^)\s]+)\)')
+_backticks = re.compile(r'`([^`\n]+)`')
+
+
+def signature_html(md, api_links=None):
+    """show_doc's signature, a fenced Python block whose docments comments carry Markdown (links that nbdev's doc
+    links added, code spans, $TeX$), as HTML: links are links (rewritten to local pages later), code spans are code,
+    TeX is left for MathJax, the name is the documented one (not a private alias) and a type that docments inferred
+    from a default of None (`NoneType=None`) is dropped, as Python prints it. Annotations that name an exported class
+    link to its entry."""
+    import html as _html
+    api_links = api_links or {}
+    head = re.search(r'^#+\s+([\w.]+)\s*$', md, flags=re.M)
+    shown = head.group(1).split('.')[-1] if head else None
+
+    def inline(text):
+        out, pos = [], 0
+        for m in _md_code_link.finditer(text):
+            out.append(_code_spans(text[pos:m.start()]))
+            out.append(f'<a href="{_html.escape(m.group(2))}"><code>{_html.escape(m.group(1))}</code></a>')
+            pos = m.end()
+        out.append(_code_spans(text[pos:]))
+        return ''.join(out)
+
+    def _code_spans(text):
+        parts, pos = [], 0
+        for m in _backticks.finditer(text):
+            parts.append(_html.escape(text[pos:m.start()], quote=False))
+            parts.append(f'<code>{_html.escape(m.group(1))}</code>')
+            pos = m.end()
+        parts.append(_html.escape(text[pos:], quote=False))
+        return ''.join(parts)
+
+    def annotate(code):
+        code = _html.escape(code, quote=False)
+        def link(m):
+            url = api_links.get(m.group(2))
+            return f'{m.group(1)}<a href="{_html.escape(url)}">{m.group(2)}</a>' if url else m.group(0)
+        return re.sub(r'(:|-&gt;)([A-Za-z_]\w*)\b', link, code)
+
+    def convert(m):
+        lines = []
+        for i, line in enumerate(m.group(1).split('\n')):
+            line = re.sub(r'(\w+):NoneType=None', r'\1=None', line)
+            if i == 0 and shown: line = re.sub(r'^((?:async )?(?:def|class) )[\w.]+\(', lambda k: f'{k.group(1)}{shown}(', line)
+            code, sep, comment = line.partition(' # ')
+            lines.append(annotate(code) + (f'<span class="sig-comment"> # {inline(comment)}</span>' if sep else ''))
+        return '<div class="sig">' + '<br>'.join(lines) + '</div>'
+    return _sig_fence.sub(convert, md, count=1)
+
+
+def prepare_cells(nb, api_links=None):
     """Apply the Quarto cell options nbdev emits, as Quarto would, to a processed notebook (in place). Returns the
     widget model ids that its outputs display."""
     cells, views = [], []
@@ -273,7 +330,9 @@ def prepare_cells(nb):
         show_doc = bool(re.search(r'^show_doc\(', body, flags=re.M))
         for o in outputs:
             data = o.get('data', {})
-            if 'text/markdown' in data: data['text/markdown'] = quarto_markdown(as_text(data['text/markdown']))
+            if 'text/markdown' in data:
+                md = quarto_markdown(as_text(data['text/markdown']))
+                data['text/markdown'] = signature_html(md, api_links) if show_doc else md
             if WIDGET_VIEW in data: views.append(data[WIDGET_VIEW].get('model_id'))
             if opts.get('output') == 'asis' and o.get('output_type') == 'stream':
                 o.update(output_type='display_data', data={'text/markdown': as_text(o.pop('text', ''))}, metadata={})
@@ -352,8 +411,42 @@ def markdown_inline(md):
     return re.sub(r'^<p>(.*)</p>$', r'\1', html, flags=re.S)
 
 
+def api_link_map(cfg):
+    "Exported top-level classes and functions -> their doc link on the published site (made local by rewrite_links)"
+    base = (str(cfg.doc_host).rstrip('/') + '/' + str(cfg.doc_baseurl).strip('/')).rstrip('/') + '/'
+    top, _ = exported_symbols(cfg)
+    return {s['name']: base + s['page'] for s in top}
+
+
+def plain_title(title):
+    "A page title for the browser tab: TeX without its markup ($X_i A_i$ -> X_i A_i), as text"
+    t = re.sub(r'\$([^$]*)\$', lambda m: re.sub(r'\\[a-zA-Z]+\s*|[{}]', '', m.group(1)), title)
+    return re.sub(r'\s+', ' ', t).strip()
+
+
+def add_toc(soup):
+    "The on-page table of contents (Quarto's `toc: true`): the page's h2 and h3, after the page header"
+    content = soup.select_one('main.site-content')
+    if content is None: return 0
+    heads = [h for h in content.find_all(['h2', 'h3']) if h.get('id') and not h.find_parent(class_='celltag_nbdev-show-doc')
+             and not h.find_parent(class_='page-header')]
+    if len(heads) < 2: return 0
+    nav = soup.new_tag('nav', attrs={'id': 'TOC', 'class': 'page-toc', 'aria-label': 'On this page'})
+    title = soup.new_tag('div', attrs={'class': 'page-toc-title'}); title.string = 'On this page'; nav.append(title)
+    ul = soup.new_tag('ul'); nav.append(ul)
+    for h in heads:
+        li = soup.new_tag('li', attrs={'class': f'toc-{h.name}'})
+        a = soup.new_tag('a', href='#' + h['id'])
+        a.string = h.get_text().replace('¶', '').strip()
+        li.append(a); ul.append(li)
+    header = content.select_one('header.page-header')
+    (header.insert_after(nav) if header else content.insert(0, nav))
+    return len(heads)
+
+
 def render_pages(cfg, quarto, sidebar, cache, notebooks, problems):
     "Each processed notebook to an HTML page (as a BeautifulSoup tree, links not yet rewritten)"
+    api_links = api_link_map(cfg)
     from nbconvert import HTMLExporter
     exporter = HTMLExporter(template_name='hlm_site', extra_template_basedirs=[str(HERE/'templates')],
                             exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text='¶')
@@ -366,7 +459,7 @@ def render_pages(cfg, quarto, sidebar, cache, notebooks, problems):
         fm = frontmatter(nb)
         title = str(fm.get('title') or Path(nb_path).stem)
         if not fm.get('title'): problems.add(f'{nb_path}: no `# Title` cell, so the page has no title')
-        views = prepare_cells(nb)
+        views = prepare_cells(nb, api_links)
         state = (nb.metadata.get('widgets', {}).get(WIDGET_STATE) or {}).get('state', {})
         if views:
             lost = [v for v in views if v not in state]
@@ -376,7 +469,7 @@ def render_pages(cfg, quarto, sidebar, cache, notebooks, problems):
         else: nb.metadata.pop('widgets', None)                  # nothing to embed: no manager, no state script
         pages[nb_path] = {'out': Path(nb_path).with_suffix('.html').as_posix(), 'title': title,
                           'description': str(fm.get('description') or ''), 'widgets': bool(views)}
-        nb.metadata['title'] = f"{title} – {cfg.get('title', cfg.lib_name)}"
+        nb.metadata['title'] = f"{plain_title(title)} – {cfg.get('title', cfg.lib_name)}"
         nbs_data[nb_path] = nb
     soups = {}
     from bs4 import BeautifulSoup
@@ -385,6 +478,7 @@ def render_pages(cfg, quarto, sidebar, cache, notebooks, problems):
         html, _ = exporter.from_notebook_node(nb, resources=resources)
         soup = BeautifulSoup(html, 'html.parser')
         set_heading_ids(soup)
+        add_toc(soup)
         soups[nb_path] = soup
     return pages, soups
 
@@ -462,6 +556,8 @@ def copy_assets(cfg, site, pages, problems):
     static = site/'_static'
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(HERE/'site.css', static/'site.css')
+    if (cfg.nbs_path/'favicon.svg').exists(): shutil.copy2(cfg.nbs_path/'favicon.svg', site/'favicon.svg')
+    else: problems.add('nbs/favicon.svg is missing (the site\'s favicon, _quarto.yml website.favicon)')
     styles = cfg.nbs_path/'styles.css'
     if styles.exists(): shutil.copy2(styles, site/'styles.css')
     else: (site/'styles.css').write_text('')

@@ -8,7 +8,11 @@
 //  - a widget output that the widget manager did not render (pages with saved widget state);
 //  - an image that did not load; a link to a local page or anchor that does not exist;
 //  - an exported function or class of the package (manifest's required_api) without show_doc output on any page;
-//  - a page without the sidebar, or without its prev/next links.
+//  - a page without the sidebar, or without its prev/next links;
+//  - what a reader sees as broken: control characters in a cell (a backslash eaten by a Python string), TeX left
+//    raw ($ before a TeX command, e.g. a formula broken by a Markdown list), a raw pipe table, a table pandas
+//    truncated, content clipped at the right edge (wider than its box, which does not scroll), warnings or
+//    tracebacks in outputs, numpy scalar reprs (np.float64(...)), raw Markdown links in an API signature.
 // Saves full-page screenshots of the landing page and of the first chapter with API docs, and prints where.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
@@ -52,7 +56,53 @@ function inspectPage() {
                     /(?<![\\$])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\$)/g];
   for (const re of patterns) for (const m of text.matchAll(re)) tex.push(m[0].slice(0, 80));
   const heads = 'h1, h2, h3, h4, h5';
+  const main = document.querySelector('main.site-content') || document.body;
+  const short = (t) => JSON.stringify(t.replace(/\s+/g, ' ').trim().slice(0, 70));
+  const reader = [];
+  // control characters (not tab, newline, carriage return) anywhere in the page's text, code included
+  const all = main.textContent;
+  for (const m of all.matchAll(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g)) {
+    reader.push(`control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} in ` +
+                short(all.slice(Math.max(0, m.index - 30), m.index + 30)));
+  }
+  // raw TeX: a $ that opens a TeX command, or a TeX command, outside code and typeset math
+  for (const m of text.matchAll(/(?<![\\$\w])\$(?=\\[A-Za-z])[^\n]{0,40}|\\(?:hat|frac|mathrm|boldsymbol|alpha|beta|sigma|phi|theta|lambda|Lambda|sum|sqrt|text|left|right)\b[^\n]{0,30}/g)) {
+    reader.push(`raw TeX: ${short(m[0])}`);
+  }
+  // a Markdown pipe table that was not rendered
+  for (const m of text.matchAll(/\|[ \t]*:?-{3,}:?[ \t]*\|/g)) reader.push(`raw pipe table: ${short(text.slice(Math.max(0, m.index - 60), m.index + 10))}`);
+  // outputs: truncated tables, warnings and tracebacks, numpy scalar reprs
+  for (const o of main.querySelectorAll('.jp-OutputArea-output')) {
+    const t = o.textContent;
+    const trunc = t.match(/\[\d+ rows x \d+ columns\]/) ||
+      [...o.querySelectorAll('tr')].find((tr) => { const c = [...tr.children]; return c.length > 1 && c.filter((x) => x.textContent.trim() === '...').length >= c.length - 1; });
+    if (trunc) reader.push(`pandas truncated a table: ${short(Array.isArray(trunc) ? trunc[0] : trunc.textContent)}`);
+    if (o.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr' || /Traceback \(most recent call last\)|\w+Warning: /.test(t)) {
+      reader.push(`warning or traceback in an output: ${short(t)}`);
+    }
+    for (const m of t.matchAll(/np\.(?:float|int)\d+\(/g)) reader.push(`numpy scalar repr in an output: ${short(t.slice(m.index, m.index + 40))}`);
+  }
+  // API signatures: raw Markdown links
+  for (const c of main.querySelectorAll('.celltag_nbdev-show-doc')) {
+    for (const e of c.querySelectorAll('pre, code, .sig')) {
+      const m = e.textContent.match(/\[`?[^\]\n]+`?\]\((?:https?:|[\w./-]+\.html)[^)]*\)/);
+      if (m) reader.push(`raw Markdown in a signature: ${short(m[0])}`);
+    }
+  }
+  // clipped: content wider than its box, in a box that does not scroll sideways
+  const scrolls = (e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  const right = main.getBoundingClientRect().right;
+  for (const e of main.querySelectorAll('pre, table, .sig, img, svg, .jp-OutputArea-output, .jp-RenderedHTMLCommon > p')) {
+    if (e.closest('.MathJax, .MathJax_Display, .mjx-chtml, mjx-container')) continue;
+    let anc = e, scrollable = false;
+    while (anc && anc !== main) { if (anc !== e && scrolls(anc) && anc.scrollWidth > anc.clientWidth) { scrollable = true; break; } anc = anc.parentElement; }
+    if (scrollable) continue;
+    const own = e.scrollWidth > e.clientWidth + 1 && !scrolls(e) && getComputedStyle(e).display !== 'inline';
+    const out = e.getBoundingClientRect().right > right + 1;
+    if (own || out) reader.push(`clipped at the right edge: <${e.tagName.toLowerCase()}> ${short(e.textContent || e.getAttribute('src') || '')}`);
+  }
   return {
+    reader,
     tex,
     mathErrors: [...document.querySelectorAll('.mjx-merror, .MathJax_Error, merror')].map((e) => e.textContent.slice(0, 80)),
     typeset: document.querySelectorAll('.mjx-chtml, .MathJax_CHTML, mjx-container').length,
@@ -123,6 +173,7 @@ async function main() {
       results[p.href] = r;
       for (const t of r.tex) fail(where, `untypeset TeX: ${JSON.stringify(t)}`);
       for (const t of r.mathErrors) fail(where, `MathJax error: ${JSON.stringify(t)}`);
+      for (const t of [...new Set(r.reader)]) fail(where, t);
       for (const s of r.badImages) fail(where, `image did not load: ${s}`);
       if (!r.title.trim()) fail(where, 'no page title');
       if (r.sidebarLinks < manifest.pages.length) {

@@ -25,6 +25,18 @@ try {
 <a href="selftest-missing-page.html">a missing page</a>
 <a href="${landing.href}#selftest-no-such-anchor">a missing anchor</a>
 <script>console.error('selftest console error');</script>
+<pre>selftest: \u0008eta lost its backslash</pre>
+<p>selftest: a formula split by a list $\\hat\\beta_i = \\hat\\phi_0</p>
+<p>| selftest | pipe |
+|---|---|
+| raw | table |</p>
+<div class="jp-OutputArea-output"><pre>selftest truncated
+[62 rows x 14 columns]</pre></div>
+<div style="width: 200px"><pre style="overflow: hidden; white-space: pre">selftest_clipped = "a line far too long for its box, which neither wraps nor scrolls"</pre></div>
+<div class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"><pre>selftest.py:1: SingularFitWarning: singular fit</pre></div>
+<div class="jp-OutputArea-output"><pre>np.float64(2225.699)</pre></div>
+<div class="celltag_nbdev-show-doc"><h3>selftest_signature</h3><pre>def f(fit, # an [\`LmerFit\`](https://selftest.invalid/lmer.html#lmerfit)
+):</pre></div>
 <script>window.addEventListener('load', () => { throw new Error('selftest uncaught'); });</script>
 </div>
 </main>`;
@@ -38,6 +50,9 @@ try {
     'has no anchor #selftest-no-such-anchor', 'console error: selftest console error',
     'uncaught exception: selftest uncaught', 'hlm_lit.selftest.not_documented: exported, but no page shows',
     'prev/next links are',
+    'control character U+0008', 'raw TeX: "$\\\\hat\\\\beta_i', 'raw pipe table', 'pandas truncated a table: "[62 rows x 14 columns]"',
+    'clipped at the right edge: <pre> "selftest_clipped', 'warning or traceback in an output: "selftest.py:1: SingularFitWarning',
+    'numpy scalar repr in an output: "np.float64(2225.699)', 'raw Markdown in a signature: "[`LmerFit`](https://selftest.invalid',
   ];
   landing.next = 'selftest-next.html';
   const pages = [landing];
