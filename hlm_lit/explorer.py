@@ -8,7 +8,7 @@ __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBO
            'true_values', 'interval_table', 'profile_intervals', 'repeat_fits', 'coverage_table', 'fit_html',
            'coverage_html', 'plot_intervals', 'plot_sampling', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
-# %% ../nbs/15_explorer.ipynb #8fc3da18
+# %% ../nbs/15_explorer.ipynb #017b9f3c
 import html
 import io
 import time
@@ -31,7 +31,7 @@ from .rng import RRNG
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
-# %% ../nbs/15_explorer.ipynb #5c23dea1
+# %% ../nbs/15_explorer.ipynb #a4b848ae
 ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
 ARTICLE_CHOICES = dict(generator='R-compatible (article)', sizes='even', model='true model', method='REML')
 MODELS = {'true model': ARTICLE_M1, 'omitting a': ARTICLE_M0, 'random intercept only': 'y ~ x + a + x*a + (1 | unit)',
@@ -67,25 +67,29 @@ def _explorer_sliders() -> dict:
                 r=_slider('float', a['r'], -1, 1, 0.05, 'r', 'correlation of the disturbances'),
                 sigma=_slider('float', a['sigma'], 0.05, 3, 0.05, 'σ', 'sd of the measurement errors'))
 
-def _choice(kind, options, value, desc, tip, width='250px'):
-    "A labelled dropdown or toggle (`kind` W.Dropdown or W.ToggleButtons)"
-    kw = dict(style={'description_width': '42px', 'button_width': '60px'}) if kind is W.ToggleButtons else dict(style={'description_width': '42px'})
-    return kind(options=list(options), value=value, description=desc, tooltip=tip, layout=W.Layout(width=width), **kw)
+def _choice(options, # the menu's entries
+            value, # the starting entry
+            desc:str, # the short label
+            tip:str, # what the menu chooses (the tooltip)
+           ):
+    "A labelled dropdown menu as wide as the sliders"
+    return W.Dropdown(options=list(options), value=value, description=desc, tooltip=tip, style={'description_width': '42px'},
+                      layout=W.Layout(width='250px'))
 
 def _explorer_choices() -> dict:
     "The explorer's other controls: generator, cluster sizes, model, free formula, method, profile intervals"
     c = ARTICLE_CHOICES
-    return dict(generator=_choice(W.Dropdown, GENERATORS, c['generator'], 'RNG', "R's Mersenne-Twister (set.seed) or numpy's PCG64"),
-                sizes=_choice(W.Dropdown, ('even', 'skewed'), c['sizes'], 'sizes', 'how the J range is spread over the units'),
-                model=_choice(W.Dropdown, MODELS, c['model'], 'model', 'the fitted model'),
+    return dict(generator=_choice(GENERATORS, c['generator'], 'RNG', "R's Mersenne-Twister (set.seed) or numpy's PCG64"),
+                sizes=_choice(('even', 'skewed'), c['sizes'], 'sizes', 'how the J range is spread over the units'),
+                model=_choice(MODELS, c['model'], 'model', 'the fitted model'),
                 formula=W.Text(value=ARTICLE_M1, description='lmer', continuous_update=False, disabled=True,
                                style={'description_width': '42px'}, layout=W.Layout(width='250px'),
                                tooltip='the fitted formula (edit it with model = free text; Enter to fit)'),
-                method=_choice(W.ToggleButtons, ('REML', 'ML'), c['method'], 'fit', 'REML (lme4 default) or maximum likelihood'),
+                method=_choice(('REML', 'ML'), c['method'], 'fit', 'REML (lme4 default) or maximum likelihood'),
                 profile=W.Checkbox(value=True, description='profile intervals (about 1 s)', indent=False,
                                    layout=W.Layout(width='250px')))
 
-# %% ../nbs/15_explorer.ipynb #d45f8839
+# %% ../nbs/15_explorer.ipynb #14b5d420
 def cluster_sizes(N:int, # number of units
                   J, # measurements per unit: an int, or a range (lo, hi)
                   shape:str='even', # 'even': spread evenly over the range; 'skewed': most units small, a few large
@@ -127,7 +131,7 @@ def make_rng(generator:str, # 'R-compatible (article)' or 'numpy'
     if generator not in GENERATORS: raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
     return RRNG(seed) if generator == GENERATORS[0] else np.random.default_rng(seed)
 
-# %% ../nbs/15_explorer.ipynb #3d95732d
+# %% ../nbs/15_explorer.ipynb #ce05cf8c
 def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
              ) -> tuple:
     "The simulation call for the settings: (function name, keyword arguments without `rng`)"
@@ -167,7 +171,7 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
               "print(fit.confint(method='Wald'))        # lme4's confint; method='profile' for profile intervals"]
     return '\n'.join(lines)
 
-# %% ../nbs/15_explorer.ipynb #b79625ed
+# %% ../nbs/15_explorer.ipynb #65f7ea51
 SYMBOL = {'(Intercept)': 'φ₀', 'a': 'φ₁', 'x': 'φ₂', 'x:a': 'φ₃', 'sd_(Intercept)|unit': 'q', 'sd_x|unit': 's',
           'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ'}
 
@@ -216,7 +220,7 @@ def profile_intervals(fit:LmerFit, # the fitted model
         except Exception: pass
     return out
 
-# %% ../nbs/15_explorer.ipynb #5602e3aa
+# %% ../nbs/15_explorer.ipynb #9a9d0744
 def repeat_fits(st:dict, # the explorer's settings (`Explorer.settings`)
                 nrep:int, # number of replications
                 level:float=0.95, # confidence level
@@ -259,7 +263,7 @@ def coverage_table(reps:pd.DataFrame, # replications, as from `repeat_fits`
                      nonconverged=float(1 - per_rep.converged.mean()), failed=int(reps.groupby('rep').failed.first().sum()))
     return out
 
-# %% ../nbs/15_explorer.ipynb #7ea11a3d
+# %% ../nbs/15_explorer.ipynb #acccf071
 def _fmt(v, d:int=4, nan:str='–') -> str:
     "A number with d decimals (a true minus sign), or `nan` if it is missing"
     return nan if v is None or not np.isfinite(v) else f'{v:.{d}f}'.replace('-', '−')
@@ -273,7 +277,7 @@ def _html_table(cls:str, # the table's class (e.g. `hlm-truth`)
                 rows, # rows of cell strings (already escaped)
                ) -> str:
     "A small HTML table that scrolls sideways instead of overflowing a narrow page"
-    th = ''.join(f'<th style="text-align:{"left" if i == 0 else "right"};padding:2px 6px;border-bottom:1px solid #999">{h}</th>'
+    th = ''.join(f'<th style="text-align:{"left" if i == 0 else "right"};padding:2px 6px;border-bottom:1px solid #999;white-space:nowrap">{h}</th>'
                  for i, h in enumerate(head))
     tr = ''.join('<tr>' + ''.join(f'<td style="text-align:{"left" if i == 0 else "right"};padding:2px 6px;white-space:nowrap">{c}</td>'
                                   for i, c in enumerate(r)) + '</tr>' for r in rows)
@@ -302,7 +306,7 @@ def coverage_html(cov:pd.DataFrame, # a `coverage_table`
     "The repeat mode's table: mean, bias and sd of the estimates, coverage ± Monte Carlo error (class `hlm-coverage`)"
     pm = lambda p, se: '' if not np.isfinite(p) else f'{100*p:.1f} ± {100*se:.1f}'
     rows = [[_label(n), _fmt(r.truth), _fmt(r['mean']), _fmt(r.bias), _fmt(r.sd), pm(r.wald, r.wald_mcse), pm(r.t, r.t_mcse),
-             str(r.no_interval)] for n, r in cov.iterrows()]
+             str(int(r.no_interval))] for n, r in cov.iterrows()]
     a = cov.attrs
     L = f'{100*level:g}%'
     note = (f'<p style="font-size:13px;margin:4px 0">{a["nrep"]} replications: {100*a["singular"]:.1f}% singular fits, '
@@ -311,12 +315,12 @@ def coverage_html(cov:pd.DataFrame, # a `coverage_table`
     return note + _html_table('hlm-coverage', ['parameter', 'true', 'mean', 'bias', 'sd', f'Wald {L} covers',
                                                f'Satterthwaite t {L} covers', 'no interval'], rows)
 
-# %% ../nbs/15_explorer.ipynb #5d4c67fe
+# %% ../nbs/15_explorer.ipynb #b7e1b70d
 def plot_intervals(tab:pd.DataFrame, # `interval_table` joined with `truth` (and `profile_lo`, `profile_hi` if computed)
                    axes=None, # two matplotlib Axes: variance parameters, fixed effects
                   ):
     "Coefficient plot: estimate, Wald and profile intervals and the truth of every parameter, variance parameters and fixed effects apart"
-    if axes is None: fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), constrained_layout=True)
+    if axes is None: fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), layout='constrained')
     fig = axes[0].figure
     varpar = tab.index.str.startswith(('sd_', 'cor_')) | (tab.index == 'sigma')
     for ax, part, title in [(axes[0], tab[varpar], 'variance parameters'), (axes[1], tab[~varpar], 'fixed effects')]:
@@ -327,7 +331,7 @@ def plot_intervals(tab:pd.DataFrame, # `interval_table` joined with `truth` (and
         ax.plot(part.truth, y, 'x', color=OKABE_ITO['vermillion'], ms=7, mew=2, label='truth')
         ax.set_yticks(y, [SYMBOL.get(n, n) for n in part.index])
         ax.set_ylim(-0.7, max(len(part), 1) - 0.3); ax.set_title(title, fontsize=10); ax.grid(axis='x', alpha=0.3)
-    axes[1].legend(fontsize=7, frameon=False, loc='best')
+    fig.legend(*axes[1].get_legend_handles_labels(), loc='outside lower center', ncol=4, fontsize=8, frameon=False)
     return fig, axes
 
 def plot_sampling(reps:pd.DataFrame, # replications, as from `repeat_fits`
@@ -345,9 +349,10 @@ def plot_sampling(reps:pd.DataFrame, # replications, as from `repeat_fits`
         if np.isfinite(g.truth.iloc[0]): ax.axvline(g.truth.iloc[0], color=OKABE_ITO['vermillion'], lw=2)
         ax.set_title(SYMBOL.get(n, n), fontsize=9); ax.tick_params(labelsize=7); ax.set_yticks([])
     for ax in list(axes.flat)[len(names):]: ax.axis('off')
+    fig.suptitle('sampling distributions: truth red, mean of the estimates dashed', fontsize=9)
     return fig, axes
 
-# %% ../nbs/15_explorer.ipynb #543e457a
+# %% ../nbs/15_explorer.ipynb #3fbd587a
 def _status_html(text:str, # the message (plain text; escaped here)
                  kind:str='ok', # 'ok', 'busy', 'warn' or 'error': the colour of the bar and the class `hlm-{kind}`
                 ):
@@ -371,7 +376,7 @@ SNAPSHOT_NOTE = ('<div class="hlm-snapshot" style="font-size:12px;color:#555;bor
                  'On a rendered web page it is a <b>snapshot</b> of its start (the article\'s settings and data): '
                  'the controls move but nothing is refitted.</div>')
 
-# %% ../nbs/15_explorer.ipynb #acd323c0
+# %% ../nbs/15_explorer.ipynb #57230750
 EXPLORER_PLOTS = {
     'intervals': lambda sim, fit, tab: plot_intervals(tab),
     'units': lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
@@ -386,9 +391,9 @@ def _explorer_outputs(dpi:int, # resolution of the figures
     "The explorer's output widgets and buttons"
     fixed = lambda w: W.Layout(width=w, min_width=w, flex='0 0 auto')     # never shrunk by a long status line
     img = lambda: W.Image(format='png', layout=W.Layout(max_width='100%', height='auto'))
-    repeat_box = W.VBox([W.HTML(), img()])
-    return dict(note=W.HTML(SNAPSHOT_NOTE), status=W.HTML(layout=W.Layout(flex='1 1 300px')),
-                table=W.HTML(layout=W.Layout(max_width='100%')),
+    repeat_box = W.VBox([W.HTML(layout=W.Layout(width='100%')), img()], layout=W.Layout(width='100%'))
+    return dict(note=W.HTML(SNAPSHOT_NOTE), status=W.HTML(layout=W.Layout(max_width='100%')),
+                table=W.HTML(layout=W.Layout(width='100%')),
                 images=[img() for _ in EXPLORER_PLOTS], repeat_box=repeat_box,
                 button=W.Button(description='Reproduce the article', icon='undo', button_style='info', layout=fixed('190px'),
                                 tooltip="the article's settings and its data (R's set.seed(2345))"),
@@ -397,7 +402,7 @@ def _explorer_outputs(dpi:int, # resolution of the figures
                 nrep=W.BoundedIntText(value=200, min=2, max=5000, description='×', layout=fixed('110px'),
                                       style={'description_width': '14px'}),
                 progress=W.IntProgress(value=0, min=0, max=200, layout=W.Layout(width='160px', visibility='hidden')),
-                code=W.Textarea(layout=W.Layout(width='100%', max_width='760px', height='150px'), disabled=False))
+                code=W.Textarea(layout=W.Layout(width='100%', max_width='760px', height='200px'), disabled=False))
 
 def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
                     ):
@@ -411,11 +416,11 @@ def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
     buttons = W.HBox([ex.button, ex.repeat, ex.nrep, ex.progress], layout=W.Layout(flex_flow='row wrap', align_items='center'))
     code = W.VBox([W.HTML('<b>The code</b> (copy it: run with hlm_lit, it gives the estimates above)'), ex.code])
     widget = W.VBox([ex.note, controls, buttons, ex.status, ex.table, ex.tabs, code],
-                    layout=W.Layout(max_width='1000px', width='100%'))
+                    layout=W.Layout(max_width='1100px', width='100%'))
     widget.add_class('hlm-explorer')
     return widget
 
-# %% ../nbs/15_explorer.ipynb #d314be65
+# %% ../nbs/15_explorer.ipynb #343b02ef
 class Explorer:
     "Controls for the article's simulation and the fitted model; each change re-simulates, refits and updates table, figures and code"
     def __init__(self, dpi:int=80, # resolution of the figures
