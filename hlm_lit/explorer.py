@@ -8,7 +8,7 @@ __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBO
            'true_values', 'interval_table', 'profile_intervals', 'repeat_fits', 'coverage_table', 'fit_html',
            'coverage_html', 'plot_intervals', 'plot_sampling', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
-# %% ../nbs/15_explorer.ipynb #017b9f3c
+# %% ../nbs/15_explorer.ipynb #239e9c21
 import html
 import io
 import time
@@ -31,7 +31,7 @@ from .rng import RRNG
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
-# %% ../nbs/15_explorer.ipynb #a4b848ae
+# %% ../nbs/15_explorer.ipynb #def8e56d
 ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
 ARTICLE_CHOICES = dict(generator='R-compatible (article)', sizes='even', model='true model', method='REML')
 MODELS = {'true model': ARTICLE_M1, 'omitting a': ARTICLE_M0, 'random intercept only': 'y ~ x + a + x*a + (1 | unit)',
@@ -89,7 +89,7 @@ def _explorer_choices() -> dict:
                 profile=W.Checkbox(value=True, description='profile intervals (about 1 s)', indent=False,
                                    layout=W.Layout(width='250px')))
 
-# %% ../nbs/15_explorer.ipynb #14b5d420
+# %% ../nbs/15_explorer.ipynb #ae5c92af
 def cluster_sizes(N:int, # number of units
                   J, # measurements per unit: an int, or a range (lo, hi)
                   shape:str='even', # 'even': spread evenly over the range; 'skewed': most units small, a few large
@@ -131,7 +131,7 @@ def make_rng(generator:str, # 'R-compatible (article)' or 'numpy'
     if generator not in GENERATORS: raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
     return RRNG(seed) if generator == GENERATORS[0] else np.random.default_rng(seed)
 
-# %% ../nbs/15_explorer.ipynb #ce05cf8c
+# %% ../nbs/15_explorer.ipynb #f5bb12e4
 def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
              ) -> tuple:
     "The simulation call for the settings: (function name, keyword arguments without `rng`)"
@@ -171,7 +171,7 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
               "print(fit.confint(method='Wald'))        # lme4's confint; method='profile' for profile intervals"]
     return '\n'.join(lines)
 
-# %% ../nbs/15_explorer.ipynb #65f7ea51
+# %% ../nbs/15_explorer.ipynb #1c08f150
 SYMBOL = {'(Intercept)': 'φ₀', 'a': 'φ₁', 'x': 'φ₂', 'x:a': 'φ₃', 'sd_(Intercept)|unit': 'q', 'sd_x|unit': 's',
           'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ'}
 
@@ -220,7 +220,7 @@ def profile_intervals(fit:LmerFit, # the fitted model
         except Exception: pass
     return out
 
-# %% ../nbs/15_explorer.ipynb #9a9d0744
+# %% ../nbs/15_explorer.ipynb #4b76d77b
 def repeat_fits(st:dict, # the explorer's settings (`Explorer.settings`)
                 nrep:int, # number of replications
                 level:float=0.95, # confidence level
@@ -263,7 +263,7 @@ def coverage_table(reps:pd.DataFrame, # replications, as from `repeat_fits`
                      nonconverged=float(1 - per_rep.converged.mean()), failed=int(reps.groupby('rep').failed.first().sum()))
     return out
 
-# %% ../nbs/15_explorer.ipynb #acccf071
+# %% ../nbs/15_explorer.ipynb #4867f1e7
 def _fmt(v, d:int=4, nan:str='–') -> str:
     "A number with d decimals (a true minus sign), or `nan` if it is missing"
     return nan if v is None or not np.isfinite(v) else f'{v:.{d}f}'.replace('-', '−')
@@ -276,12 +276,12 @@ def _html_table(cls:str, # the table's class (e.g. `hlm-truth`)
                 head, # column titles (the first is left-aligned)
                 rows, # rows of cell strings (already escaped)
                ) -> str:
-    "A small HTML table that scrolls sideways instead of overflowing a narrow page"
+    "A small HTML table that scrolls sideways instead of overflowing a narrow page (an HTML widget is as wide as its content, so the limit is the viewport's)"
     th = ''.join(f'<th style="text-align:{"left" if i == 0 else "right"};padding:2px 6px;border-bottom:1px solid #999;white-space:nowrap">{h}</th>'
                  for i, h in enumerate(head))
     tr = ''.join('<tr>' + ''.join(f'<td style="text-align:{"left" if i == 0 else "right"};padding:2px 6px;white-space:nowrap">{c}</td>'
                                   for i, c in enumerate(r)) + '</tr>' for r in rows)
-    return (f'<div style="overflow-x:auto;max-width:100%"><table class="{cls}" style="border-collapse:collapse;font-size:13px">'
+    return (f'<div style="overflow-x:auto;max-width:min(100%, calc(100vw - 80px))"><table class="{cls}" style="border-collapse:collapse;font-size:13px">'
             f'<thead><tr>{th}</tr></thead><tbody>{tr}</tbody></table></div>')
 
 def _label(name:str) -> str:
@@ -309,13 +309,13 @@ def coverage_html(cov:pd.DataFrame, # a `coverage_table`
              str(int(r.no_interval))] for n, r in cov.iterrows()]
     a = cov.attrs
     L = f'{100*level:g}%'
-    note = (f'<p style="font-size:13px;margin:4px 0">{a["nrep"]} replications: {100*a["singular"]:.1f}% singular fits, '
+    note = (f'<p style="font-size:13px;margin:4px 0;white-space:normal;max-width:min(720px, calc(100vw - 80px))">{a["nrep"]} replications: {100*a["singular"]:.1f}% singular fits, '
             f'{100*a["nonconverged"]:.1f}% not converged, {a["failed"]} failed. Coverage in % ± one Monte Carlo standard error '
             f'(√(p(1−p)/n)); a missing Wald interval (e.g. an sd estimated as 0) counts as a miss.</p>')
     return note + _html_table('hlm-coverage', ['parameter', 'true', 'mean', 'bias', 'sd', f'Wald {L} covers',
                                                f'Satterthwaite t {L} covers', 'no interval'], rows)
 
-# %% ../nbs/15_explorer.ipynb #b7e1b70d
+# %% ../nbs/15_explorer.ipynb #a7deac1f
 def plot_intervals(tab:pd.DataFrame, # `interval_table` joined with `truth` (and `profile_lo`, `profile_hi` if computed)
                    axes=None, # two matplotlib Axes: variance parameters, fixed effects
                   ):
@@ -352,7 +352,7 @@ def plot_sampling(reps:pd.DataFrame, # replications, as from `repeat_fits`
     fig.suptitle('sampling distributions: truth red, mean of the estimates dashed', fontsize=9)
     return fig, axes
 
-# %% ../nbs/15_explorer.ipynb #3fbd587a
+# %% ../nbs/15_explorer.ipynb #444288a5
 def _status_html(text:str, # the message (plain text; escaped here)
                  kind:str='ok', # 'ok', 'busy', 'warn' or 'error': the colour of the bar and the class `hlm-{kind}`
                 ):
@@ -376,7 +376,7 @@ SNAPSHOT_NOTE = ('<div class="hlm-snapshot" style="font-size:12px;color:#555;bor
                  'On a rendered web page it is a <b>snapshot</b> of its start (the article\'s settings and data): '
                  'the controls move but nothing is refitted.</div>')
 
-# %% ../nbs/15_explorer.ipynb #57230750
+# %% ../nbs/15_explorer.ipynb #17d8e0cb
 EXPLORER_PLOTS = {
     'intervals': lambda sim, fit, tab: plot_intervals(tab),
     'units': lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
@@ -420,7 +420,7 @@ def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
     widget.add_class('hlm-explorer')
     return widget
 
-# %% ../nbs/15_explorer.ipynb #343b02ef
+# %% ../nbs/15_explorer.ipynb #f26fd284
 class Explorer:
     "Controls for the article's simulation and the fitted model; each change re-simulates, refits and updates table, figures and code"
     def __init__(self, dpi:int=80, # resolution of the figures
