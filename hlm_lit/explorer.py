@@ -8,7 +8,7 @@ __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBO
            'true_values', 'interval_table', 'profile_intervals', 'repeat_fits', 'coverage_table', 'fit_html',
            'coverage_html', 'plot_intervals', 'plot_sampling', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
-# %% ../nbs/15_explorer.ipynb #239e9c21
+# %% ../nbs/15_explorer.ipynb #c0933c3d
 import html
 import io
 import time
@@ -31,7 +31,7 @@ from .rng import RRNG
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
-# %% ../nbs/15_explorer.ipynb #def8e56d
+# %% ../nbs/15_explorer.ipynb #5a70d4f0
 ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
 ARTICLE_CHOICES = dict(generator='R-compatible (article)', sizes='even', model='true model', method='REML')
 MODELS = {'true model': ARTICLE_M1, 'omitting a': ARTICLE_M0, 'random intercept only': 'y ~ x + a + x*a + (1 | unit)',
@@ -89,7 +89,7 @@ def _explorer_choices() -> dict:
                 profile=W.Checkbox(value=True, description='profile intervals (about 1 s)', indent=False,
                                    layout=W.Layout(width='250px')))
 
-# %% ../nbs/15_explorer.ipynb #ae5c92af
+# %% ../nbs/15_explorer.ipynb #8d74a36e
 def cluster_sizes(N:int, # number of units
                   J, # measurements per unit: an int, or a range (lo, hi)
                   shape:str='even', # 'even': spread evenly over the range; 'skewed': most units small, a few large
@@ -131,7 +131,7 @@ def make_rng(generator:str, # 'R-compatible (article)' or 'numpy'
     if generator not in GENERATORS: raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
     return RRNG(seed) if generator == GENERATORS[0] else np.random.default_rng(seed)
 
-# %% ../nbs/15_explorer.ipynb #f5bb12e4
+# %% ../nbs/15_explorer.ipynb #ebf1d0d7
 def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
              ) -> tuple:
     "The simulation call for the settings: (function name, keyword arguments without `rng`)"
@@ -171,7 +171,7 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
               "print(fit.confint(method='Wald'))        # lme4's confint; method='profile' for profile intervals"]
     return '\n'.join(lines)
 
-# %% ../nbs/15_explorer.ipynb #1c08f150
+# %% ../nbs/15_explorer.ipynb #6e3fe627
 SYMBOL = {'(Intercept)': 'φ₀', 'a': 'φ₁', 'x': 'φ₂', 'x:a': 'φ₃', 'sd_(Intercept)|unit': 'q', 'sd_x|unit': 's',
           'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ'}
 
@@ -220,7 +220,7 @@ def profile_intervals(fit:LmerFit, # the fitted model
         except Exception: pass
     return out
 
-# %% ../nbs/15_explorer.ipynb #4b76d77b
+# %% ../nbs/15_explorer.ipynb #e320ea69
 def repeat_fits(st:dict, # the explorer's settings (`Explorer.settings`)
                 nrep:int, # number of replications
                 level:float=0.95, # confidence level
@@ -263,7 +263,7 @@ def coverage_table(reps:pd.DataFrame, # replications, as from `repeat_fits`
                      nonconverged=float(1 - per_rep.converged.mean()), failed=int(reps.groupby('rep').failed.first().sum()))
     return out
 
-# %% ../nbs/15_explorer.ipynb #4867f1e7
+# %% ../nbs/15_explorer.ipynb #28f87233
 def _fmt(v, d:int=4, nan:str='–') -> str:
     "A number with d decimals (a true minus sign), or `nan` if it is missing"
     return nan if v is None or not np.isfinite(v) else f'{v:.{d}f}'.replace('-', '−')
@@ -315,7 +315,7 @@ def coverage_html(cov:pd.DataFrame, # a `coverage_table`
     return note + _html_table('hlm-coverage', ['parameter', 'true', 'mean', 'bias', 'sd', f'Wald {L} covers',
                                                f'Satterthwaite t {L} covers', 'no interval'], rows)
 
-# %% ../nbs/15_explorer.ipynb #a7deac1f
+# %% ../nbs/15_explorer.ipynb #2796cb45
 def plot_intervals(tab:pd.DataFrame, # `interval_table` joined with `truth` (and `profile_lo`, `profile_hi` if computed)
                    axes=None, # two matplotlib Axes: variance parameters, fixed effects
                   ):
@@ -352,7 +352,7 @@ def plot_sampling(reps:pd.DataFrame, # replications, as from `repeat_fits`
     fig.suptitle('sampling distributions: truth red, mean of the estimates dashed', fontsize=9)
     return fig, axes
 
-# %% ../nbs/15_explorer.ipynb #444288a5
+# %% ../nbs/15_explorer.ipynb #e2f63877
 def _status_html(text:str, # the message (plain text; escaped here)
                  kind:str='ok', # 'ok', 'busy', 'warn' or 'error': the colour of the bar and the class `hlm-{kind}`
                 ):
@@ -376,7 +376,7 @@ SNAPSHOT_NOTE = ('<div class="hlm-snapshot" style="font-size:12px;color:#555;bor
                  'On a rendered web page it is a <b>snapshot</b> of its start (the article\'s settings and data): '
                  'the controls move but nothing is refitted.</div>')
 
-# %% ../nbs/15_explorer.ipynb #17d8e0cb
+# %% ../nbs/15_explorer.ipynb #ea6d5cac
 EXPLORER_PLOTS = {
     'intervals': lambda sim, fit, tab: plot_intervals(tab),
     'units': lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
@@ -420,24 +420,9 @@ def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
     widget.add_class('hlm-explorer')
     return widget
 
-# %% ../nbs/15_explorer.ipynb #f26fd284
-class Explorer:
-    "Controls for the article's simulation and the fitted model; each change re-simulates, refits and updates table, figures and code"
-    def __init__(self, dpi:int=80, # resolution of the figures
-                ):
-        self.dpi, self._hold, self.timing, self._stale = dpi, False, {}, set()
-        self.sim = self.fit = self.error = self.tab = self.reps = self.coverage = None
-        self.warnings = []
-        self.sliders, self.choices = _explorer_sliders(), _explorer_choices()
-        self.__dict__.update(_explorer_outputs(dpi))
-        self.tabs = W.Tab(children=self.images + [self.repeat_box], titles=list(EXPLORER_PLOTS) + ['repeat'],
-                          layout=W.Layout(width='100%', max_width='760px'))
-        self.widget = _explorer_layout(self)
-        self._wire()
-        self.refresh(render_all=True)
-
-    def _repr_mimebundle_(self, **kwargs): return self.widget._repr_mimebundle_(**kwargs)
-
+# %% ../nbs/15_explorer.ipynb #031cb38a
+class _ExplorerControls:
+    "The controls' side: read the settings, set them, restore the article's"
     def _wire(self):
         "Connect the controls: a change refits; the model menu fills the formula; the count renames the button"
         for w in list(self.sliders.values()) + [self.choices[k] for k in ('generator', 'sizes', 'method', 'profile')]:
@@ -466,6 +451,7 @@ class Explorer:
 
     def _on_change(self, change, # the traitlets change of a control (unused: all values are read)
                   ):
+        "A control changed: refit (unless `set` is changing several at once)"
         if not self._hold: self.refresh()
 
     def _on_model(self, change, # the traitlets change of the model menu
@@ -498,6 +484,9 @@ class Explorer:
         "The data for the current settings"
         return simulate_settings(self.settings)
 
+# %% ../nbs/15_explorer.ipynb #29e29b60
+class _ExplorerRefit:
+    "The refit: simulate, fit, and update code, status and table"
     def refresh(self, render_all:bool=False, # redraw every figure, not only the visible one
                ):
         "Re-simulate, refit, and update code, status, table, figures and (if ticked) the profile intervals"
@@ -569,6 +558,9 @@ class Explorer:
         if not drawn: kind, msg = 'warn', msg + ' ' + self._draw_error
         self.status.value = _status_html(msg, kind)
 
+# %% ../nbs/15_explorer.ipynb #a80183bb
+class _ExplorerFigures:
+    "The figures: draw the visible tab's figure, the others when their tab opens"
     def _render(self, k:int, # index of the figure (and tab)
                ) -> bool:
         "Draw figure `k` of the current fit into its image; False (and a message in `_draw_error`) if drawing failed"
@@ -586,9 +578,13 @@ class Explorer:
 
     def _on_tab(self, change, # the traitlets change of `Tab.selected_index`
                ):
+        "A tab opened: draw its figure if it is stale"
         if change['new'] is not None and change['new'] < len(self.images) and not self._render(change['new']):
             self.status.value = _status_html(self._draw_error, 'warn')
 
+# %% ../nbs/15_explorer.ipynb #6b9f01d0
+class _ExplorerRepeat:
+    "Repeat mode: many replications, their coverage table and sampling distributions"
     def _clear_repeat(self):
         "Forget the repeat mode's results (they belong to other settings)"
         self.reps = self.coverage = None
@@ -615,6 +611,24 @@ class Explorer:
         bar.layout.visibility = 'hidden'
         self.status.value = _status_html(f"Repeated {nrep}× in {self.timing['repeat']:.1f} s: {self.settings['formula']} by "
                                          f"{self.settings['method']}; see the repeat tab.", 'ok')
+
+# %% ../nbs/15_explorer.ipynb #89aed009
+class Explorer(_ExplorerControls, _ExplorerRefit, _ExplorerFigures, _ExplorerRepeat):
+    "Controls for the article's simulation and the fitted model; each change re-simulates, refits and updates table, figures and code"
+    def __init__(self, dpi:int=80, # resolution of the figures
+                ):
+        self.dpi, self._hold, self.timing, self._stale = dpi, False, {}, set()
+        self.sim = self.fit = self.error = self.tab = self.reps = self.coverage = None
+        self.warnings = []
+        self.sliders, self.choices = _explorer_sliders(), _explorer_choices()
+        self.__dict__.update(_explorer_outputs(dpi))
+        self.tabs = W.Tab(children=self.images + [self.repeat_box], titles=list(EXPLORER_PLOTS) + ['repeat'],
+                          layout=W.Layout(width='100%', max_width='760px'))
+        self.widget = _explorer_layout(self)
+        self._wire()
+        self.refresh(render_all=True)
+
+    def _repr_mimebundle_(self, **kwargs): return self.widget._repr_mimebundle_(**kwargs)
 
 # %% ../nbs/15_explorer.ipynb #1cbbb5f7
 class ShrinkageExplorer:
