@@ -1,6 +1,6 @@
 """The saved widget state of nbs/15_explorer.ipynb (what the rendered page shows) must agree with itself: the explorer's
-sliders must read the sizes its status line and table report, the table must be the article's, and the widget must carry
-the note that a rendered page is a snapshot. Usage: python check_state.py [NOTEBOOK]"""
+sliders must read the sizes its status line and table report, the table must be the article's, and every displayed
+widget must carry the note that a rendered page is a snapshot. Usage: python check_state.py [NOTEBOOK]"""
 import json, re, sys
 from pathlib import Path
 
@@ -35,6 +35,9 @@ def main():
     shown = [state[m] for m in reachable(state, root)]
     missing = [m for m in views if m not in state]
     assert not missing, f'displayed widgets without saved state: {missing}'
+    for v in views:                                     # every displayed widget says that a rendered page is a snapshot
+        notes = [m for m in reachable(state, v) if 'hlm-snapshot' in str(state[m]['state'].get('value', ''))]
+        assert notes, f"the displayed widget {v} ({state[v]['state'].get('_dom_classes')}) carries no snapshot note"
     slider = {m['state']['description']: m['state']['value'] for m in shown if m['model_name'].endswith('SliderModel')}
     html = ' '.join(m['state'].get('value', '') for m in shown if m['model_name'] == 'HTMLModel')
     status = re.search(r'class="hlm-status[^>]*>(.*?)</div>', html).group(1)
@@ -47,7 +50,7 @@ def main():
     est = {k: float(v.replace('−', '-')) for k, v in rows}
     assert abs(est['(Intercept)'] - 0.97765) < 1e-4 and abs(est['sigma'] - 0.75109) < 1e-4, est
     print(f"saved widget state of {NB.name}: sliders N={slider['N']}, J={slider['J']}, status '{status[:60]}...', "
-          f"{len(est)} table rows (phi0 {est['(Intercept)']}), snapshot note present: consistent")
+          f"{len(est)} table rows (phi0 {est['(Intercept)']}), snapshot note on all {len(views)} widgets: consistent")
 
 
 if __name__ == '__main__':
