@@ -8,7 +8,7 @@ __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBO
            'interval_table', 'profile_intervals', 'repeat_fits', 'coverage_table', 'fit_html', 'coverage_html',
            'plot_intervals', 'plot_sampling', 'snapshot_note', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
-# %% ../nbs/15_explorer.ipynb #b5ae1a18
+# %% ../nbs/15_explorer.ipynb #39bc4d6c
 import html
 import io
 import time
@@ -31,7 +31,7 @@ from .rng import RRNG
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
-# %% ../nbs/15_explorer.ipynb #5c4f70cc
+# %% ../nbs/15_explorer.ipynb #dd7dccf2
 ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
 ARTICLE_CHOICES = dict(generator='R-compatible (article)', sizes='even', model='true model', method='REML')
 MODELS = {'true model': ARTICLE_M1, 'omitting a': ARTICLE_M0, 'random intercept only': 'y ~ x + a + x*a + (1 | unit)',
@@ -89,7 +89,7 @@ def _explorer_choices() -> dict:
                 profile=W.Checkbox(value=True, description='profile intervals (about 1 s)', indent=False,
                                    layout=W.Layout(width='250px')))
 
-# %% ../nbs/15_explorer.ipynb #3bb6e0e9
+# %% ../nbs/15_explorer.ipynb #94b85569
 def cluster_sizes(N:int, # number of units
                   J, # measurements per unit: an int, or a range (lo, hi)
                   shape:str='even', # 'even': spread evenly over the range; 'skewed': most units small, a few large
@@ -131,7 +131,7 @@ def make_rng(generator:str, # 'R-compatible (article)' or 'numpy'
     if generator not in GENERATORS: raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
     return RRNG(seed) if generator == GENERATORS[0] else np.random.default_rng(seed)
 
-# %% ../nbs/15_explorer.ipynb #6b1523ae
+# %% ../nbs/15_explorer.ipynb #a063027d
 def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
              ) -> tuple:
     "The simulation call for the settings: (function name, keyword arguments without `rng`)"
@@ -159,7 +159,8 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
     "A few lines of hlm_lit code that reproduce the settings' simulation and fit (they define `sim` and `fit`)"
     name, kw = _sim_args(st)
     R = st['generator'] == GENERATORS[0]
-    lines = ['import hlm_lit', 'from hlm_lit import lmer'] + (['from hlm_lit.rng import RRNG'] if R else ['import numpy as np'])
+    lines = ['import hlm_lit', 'from hlm_lit import lmer', 'from hlm_lit.explorer import interval_table']
+    lines += ['from hlm_lit.rng import RRNG'] if R else ['import numpy as np']
     rng = f"RRNG({st['seed']})" if R else f"np.random.default_rng({st['seed']})"
     args = ', '.join(f'{k}={v!r}' for k, v in kw.items() if k != 'sizes')
     if name == 'simulate_hlm': lines += ['from hlm_lit import simulate_hlm', f'sim = simulate_hlm({args}, rng={rng})']
@@ -167,11 +168,11 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
                     f"sizes = cluster_sizes({st['N']}, {tuple(st['J'])!r}, {st['sizes']!r})",
                     f'sim = simulate_unbalanced(sizes, {args}, rng={rng})']
     lines += [f"fit = lmer({st['formula']!r}, sim.simple, REML={st['method'] == 'REML'})",
-              "print(fit.coef_table())                  # estimates, standard errors, Satterthwaite df and p",
-              "print(fit.confint(method='Wald'))        # lme4's confint; method='profile' for profile intervals"]
+              "print(interval_table(fit))   # the explorer's table: estimates, SEs, Wald intervals (sd on the log, cor on the atanh scale), Satterthwaite df and p",
+              "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"]
     return '\n'.join(lines)
 
-# %% ../nbs/15_explorer.ipynb #5e9961dc
+# %% ../nbs/15_explorer.ipynb #3a68e6f6
 SYMBOL = {'(Intercept)': 'φ₀', 'a': 'φ₁', 'x': 'φ₂', 'x:a': 'φ₃', 'sd_(Intercept)|unit': 'q', 'sd_x|unit': 's',
           'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ'}
 
@@ -220,7 +221,7 @@ def profile_intervals(fit:LmerFit, # the fitted model
         except Exception: pass
     return out
 
-# %% ../nbs/15_explorer.ipynb #40a12e4c
+# %% ../nbs/15_explorer.ipynb #8f475fa6
 def repeat_fits(st:dict, # the explorer's settings (`Explorer.settings`)
                 nrep:int, # number of replications
                 level:float=0.95, # confidence level
@@ -263,7 +264,7 @@ def coverage_table(reps:pd.DataFrame, # replications, as from `repeat_fits`
                      nonconverged=float(1 - per_rep.converged.mean()), failed=int(reps.groupby('rep').failed.first().sum()))
     return out
 
-# %% ../nbs/15_explorer.ipynb #ac51227e
+# %% ../nbs/15_explorer.ipynb #cc6f3df8
 def _fmt(v, d:int=4, nan:str='–') -> str:
     "A number with d decimals (a true minus sign), or `nan` if it is missing"
     return nan if v is None or not np.isfinite(v) else f'{v:.{d}f}'.replace('-', '−')
@@ -315,7 +316,7 @@ def coverage_html(cov:pd.DataFrame, # a `coverage_table`
     return note + _html_table('hlm-coverage', ['parameter', 'true', 'mean', 'bias', 'sd', f'Wald {L} covers',
                                                f'Satterthwaite t {L} covers', 'no interval'], rows)
 
-# %% ../nbs/15_explorer.ipynb #a5bf804f
+# %% ../nbs/15_explorer.ipynb #6fd7eec7
 def plot_intervals(tab:pd.DataFrame, # `interval_table` joined with `truth` (and `profile_lo`, `profile_hi` if computed)
                    axes=None, # two matplotlib Axes: variance parameters, fixed effects
                   ):
@@ -352,7 +353,7 @@ def plot_sampling(reps:pd.DataFrame, # replications, as from `repeat_fits`
     fig.suptitle('sampling distributions: truth red, mean of the estimates dashed', fontsize=9)
     return fig, axes
 
-# %% ../nbs/15_explorer.ipynb #15b48b42
+# %% ../nbs/15_explorer.ipynb #aa2238f1
 def _status_html(text:str, # the message (plain text; escaped here)
                  kind:str='ok', # 'ok', 'busy', 'warn' or 'error': the colour of the bar and the class `hlm-{kind}`
                 ):
@@ -379,7 +380,7 @@ def snapshot_note(what:str, # the widget's name, e.g. 'The explorer'
             '<code>voila nbs/15_explorer.ipynb</code> (<code>pip install hlm_lit voila</code>). '
             f'On a rendered web page it is a <b>snapshot</b> of its start ({start}): the controls move but nothing is recomputed.</div>')
 
-# %% ../nbs/15_explorer.ipynb #23e0357a
+# %% ../nbs/15_explorer.ipynb #3d817c37
 EXPLORER_PLOTS = {
     'intervals': lambda sim, fit, tab: plot_intervals(tab),
     'units': lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
@@ -423,7 +424,7 @@ def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
     widget.add_class('hlm-explorer')
     return widget
 
-# %% ../nbs/15_explorer.ipynb #3c407a02
+# %% ../nbs/15_explorer.ipynb #b3dfc0c5
 class _ExplorerControls:
     "The controls' side: read the settings, set them, restore the article's"
     def _wire(self):
@@ -487,7 +488,7 @@ class _ExplorerControls:
         "The data for the current settings"
         return simulate_settings(self.settings)
 
-# %% ../nbs/15_explorer.ipynb #2b06338f
+# %% ../nbs/15_explorer.ipynb #1dad7009
 class _ExplorerRefit:
     "The refit: simulate, fit, and update code, status and table"
     def refresh(self, render_all:bool=False, # redraw every figure, not only the visible one
@@ -561,7 +562,7 @@ class _ExplorerRefit:
         if not drawn: kind, msg = 'warn', msg + ' ' + self._draw_error
         self.status.value = _status_html(msg, kind)
 
-# %% ../nbs/15_explorer.ipynb #1919561a
+# %% ../nbs/15_explorer.ipynb #f8ecad28
 class _ExplorerFigures:
     "The figures: draw the visible tab's figure, the others when their tab opens"
     def _render(self, k:int, # index of the figure (and tab)
@@ -585,7 +586,7 @@ class _ExplorerFigures:
         if change['new'] is not None and change['new'] < len(self.images) and not self._render(change['new']):
             self.status.value = _status_html(self._draw_error, 'warn')
 
-# %% ../nbs/15_explorer.ipynb #12f18dd6
+# %% ../nbs/15_explorer.ipynb #1897b333
 class _ExplorerRepeat:
     "Repeat mode: many replications, their coverage table and sampling distributions"
     def _clear_repeat(self):
@@ -615,7 +616,7 @@ class _ExplorerRepeat:
         self.status.value = _status_html(f"Repeated {nrep}× in {self.timing['repeat']:.1f} s: {self.settings['formula']} by "
                                          f"{self.settings['method']}; see the repeat tab.", 'ok')
 
-# %% ../nbs/15_explorer.ipynb #3a629c08
+# %% ../nbs/15_explorer.ipynb #2f3c048e
 class Explorer(_ExplorerControls, _ExplorerRefit, _ExplorerFigures, _ExplorerRepeat):
     "Controls for the article's simulation and the fitted model; each change re-simulates, refits and updates table, figures and code"
     def __init__(self, dpi:int=80, # resolution of the figures
