@@ -8,7 +8,7 @@ __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBO
            'interval_table', 'profile_intervals', 'repeat_fits', 'coverage_table', 'fit_html', 'coverage_html',
            'plot_intervals', 'plot_sampling', 'snapshot_note', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
-# %% ../nbs/15_explorer.ipynb #65ecab20
+# %% ../nbs/15_explorer.ipynb #8dc0b3ca
 import html
 import io
 import time
@@ -31,7 +31,7 @@ from .rng import RRNG
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
-# %% ../nbs/15_explorer.ipynb #eaaf6869
+# %% ../nbs/15_explorer.ipynb #34d7820f
 ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
 ARTICLE_CHOICES = dict(generator='R-compatible (article)', sizes='even', model='true model', method='REML')
 MODELS = {'true model': ARTICLE_M1, 'omitting a': ARTICLE_M0, 'random intercept only': 'y ~ x + a + x*a + (1 | unit)',
@@ -89,7 +89,7 @@ def _explorer_choices() -> dict:
                 profile=W.Checkbox(value=True, description='profile intervals (about 1 s)', indent=False,
                                    layout=W.Layout(width='250px')))
 
-# %% ../nbs/15_explorer.ipynb #3d6ce957
+# %% ../nbs/15_explorer.ipynb #0474728f
 def cluster_sizes(N:int, # number of units
                   J, # measurements per unit: an int, or a range (lo, hi)
                   shape:str='even', # 'even': spread evenly over the range; 'skewed': most units small, a few large
@@ -101,8 +101,8 @@ def cluster_sizes(N:int, # number of units
     u = np.linspace(0, 1, N)
     return np.round(lo + (hi - lo)*(u if shape == 'even' else u**3)).astype(int)
 
-def simulate_unbalanced(sizes, # measurements of each unit, $J_1, \dots, J_N$
-                        phi=(1., -0.15, 3., 0.3), # fixed effects $(\phi_0, \phi_1, \phi_2, \phi_3)$
+def simulate_unbalanced(sizes, # measurements of each unit, J_1, ..., J_N
+                        phi=(1., -0.15, 3., 0.3), # fixed effects (phi0, phi1, phi2, phi3)
                         q:float=0.2, # sd of the intercept random effect
                         r:float=0.9, # correlation of the two random effects
                         s:float=0.5, # sd of the slope random effect
@@ -131,7 +131,7 @@ def make_rng(generator:str, # 'R-compatible (article)' or 'numpy'
     if generator not in GENERATORS: raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
     return RRNG(seed) if generator == GENERATORS[0] else np.random.default_rng(seed)
 
-# %% ../nbs/15_explorer.ipynb #98ef0058
+# %% ../nbs/15_explorer.ipynb #a9b6ecbf
 def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
              ) -> tuple:
     "The simulation call for the settings: (function name, keyword arguments without `rng`)"
@@ -172,7 +172,7 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
               "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"]
     return '\n'.join(lines)
 
-# %% ../nbs/15_explorer.ipynb #5295aa64
+# %% ../nbs/15_explorer.ipynb #453be5dd
 SYMBOL = {'(Intercept)': 'φ₀', 'a': 'φ₁', 'x': 'φ₂', 'x:a': 'φ₃', 'sd_(Intercept)|unit': 'q', 'sd_x|unit': 's',
           'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ'}
 
@@ -221,7 +221,7 @@ def profile_intervals(fit:LmerFit, # the fitted model
         except Exception: pass
     return out
 
-# %% ../nbs/15_explorer.ipynb #1b257ad5
+# %% ../nbs/15_explorer.ipynb #6e0f4a7b
 def repeat_fits(st:dict, # the explorer's settings (`Explorer.settings`)
                 nrep:int, # number of replications
                 level:float=0.95, # confidence level
@@ -264,7 +264,7 @@ def coverage_table(reps:pd.DataFrame, # replications, as from `repeat_fits`
                      nonconverged=float(1 - per_rep.converged.mean()), failed=int(reps.groupby('rep').failed.first().sum()))
     return out
 
-# %% ../nbs/15_explorer.ipynb #557d53cb
+# %% ../nbs/15_explorer.ipynb #d1c09aeb
 def _fmt(v, d:int=4, nan:str='–') -> str:
     "A number with d decimals (a true minus sign), or `nan` if it is missing"
     return nan if v is None or not np.isfinite(v) else f'{v:.{d}f}'.replace('-', '−')
@@ -316,7 +316,7 @@ def coverage_html(cov:pd.DataFrame, # a `coverage_table`
     return note + _html_table('hlm-coverage', ['parameter', 'true', 'mean', 'bias', 'sd', f'Wald {L} covers',
                                                f'Satterthwaite t {L} covers', 'no interval'], rows)
 
-# %% ../nbs/15_explorer.ipynb #a8226148
+# %% ../nbs/15_explorer.ipynb #225f91dc
 def plot_intervals(tab:pd.DataFrame, # `interval_table` joined with `truth` (and `profile_lo`, `profile_hi` if computed)
                    axes=None, # two matplotlib Axes: variance parameters, fixed effects
                   ):
@@ -353,7 +353,7 @@ def plot_sampling(reps:pd.DataFrame, # replications, as from `repeat_fits`
     fig.suptitle('sampling distributions: truth red, mean of the estimates dashed', fontsize=9)
     return fig, axes
 
-# %% ../nbs/15_explorer.ipynb #c6ade9a5
+# %% ../nbs/15_explorer.ipynb #06ec25e2
 def _status_html(text:str, # the message (plain text; escaped here)
                  kind:str='ok', # 'ok', 'busy', 'warn' or 'error': the colour of the bar and the class `hlm-{kind}`
                 ):
@@ -380,7 +380,7 @@ def snapshot_note(what:str, # the widget's name, e.g. 'The explorer'
             '<code>voila nbs/15_explorer.ipynb</code> (<code>pip install hlm_lit voila</code>). '
             f'On a rendered web page it is a <b>snapshot</b> of its start ({start}): the controls move but nothing is recomputed.</div>')
 
-# %% ../nbs/15_explorer.ipynb #9b2a59b2
+# %% ../nbs/15_explorer.ipynb #19af3484
 EXPLORER_PLOTS = {
     'intervals': lambda sim, fit, tab: plot_intervals(tab),
     'units': lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
@@ -424,7 +424,7 @@ def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
     widget.add_class('hlm-explorer')
     return widget
 
-# %% ../nbs/15_explorer.ipynb #97f8abbb
+# %% ../nbs/15_explorer.ipynb #01e70e3d
 class _ExplorerControls:
     "The controls' side: read the settings, set them, restore the article's"
     def _wire(self):
@@ -491,7 +491,7 @@ class _ExplorerControls:
         "The data for the current settings"
         return simulate_settings(self.settings)
 
-# %% ../nbs/15_explorer.ipynb #5a3de40a
+# %% ../nbs/15_explorer.ipynb #cb346a1f
 class _ExplorerRefit:
     "The refit: simulate, fit, and update code, status and table"
     def refresh(self, render_all:bool=False, # redraw every figure, not only the visible one
@@ -565,7 +565,7 @@ class _ExplorerRefit:
         if not drawn: kind, msg = 'warn', msg + ' ' + self._draw_error
         self.status.value = _status_html(msg, kind)
 
-# %% ../nbs/15_explorer.ipynb #b6099ffe
+# %% ../nbs/15_explorer.ipynb #f0de31c9
 class _ExplorerFigures:
     "The figures: draw the visible tab's figure, the others when their tab opens"
     def _render(self, k:int, # index of the figure (and tab)
@@ -589,7 +589,7 @@ class _ExplorerFigures:
         if change['new'] is not None and change['new'] < len(self.images) and not self._render(change['new']):
             self.status.value = _status_html(self._draw_error, 'warn')
 
-# %% ../nbs/15_explorer.ipynb #163c387f
+# %% ../nbs/15_explorer.ipynb #170296c8
 class _ExplorerRepeat:
     "Repeat mode: many replications, their coverage table and sampling distributions"
     def _clear_repeat(self):
@@ -619,7 +619,7 @@ class _ExplorerRepeat:
         self.status.value = _status_html(f"Repeated {nrep}× in {self.timing['repeat']:.1f} s: {self.settings['formula']} by "
                                          f"{self.settings['method']}; see the repeat tab.", 'ok')
 
-# %% ../nbs/15_explorer.ipynb #a4033bf3
+# %% ../nbs/15_explorer.ipynb #e8c2df28
 class Explorer(_ExplorerControls, _ExplorerRefit, _ExplorerFigures, _ExplorerRepeat):
     "Controls for the article's simulation and the fitted model; each change re-simulates, refits and updates table, figures and code"
     def __init__(self, dpi:int=80, # resolution of the figures
