@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Browser test of the explorer (hlm_lit.explorer): Voila serves .ci/explorer/explorer.ipynb, Debian's headless
-# Chromium driven by Selenium (through Debian's chromedriver; no browser download) moves a slider and checks that the
-# estimates table changes. Usage: bash .ci/explorer.sh VENV   (a venv with hlm_lit installed, e.g. .venv-ci)
+# Chromium driven by Selenium (through Debian's chromedriver; no browser download) moves a slider, switches the fitted
+# model, runs repeat mode with a small count (EXPLORER_NREP, default 8), checks the layout at 1280 px and 400 px and
+# takes screenshots at both widths. First it checks that the chapter's saved widget state (the rendered page's
+# snapshot) agrees with itself. Usage: bash .ci/explorer.sh VENV   (a venv with hlm_lit installed, e.g. .venv-ci)
 # Prints where the screenshots are (default /tmp/hlm_lit_explorer; set EXPLORER_SCREENSHOTS to change).
 set -euo pipefail
 VENV=$(cd "${1:?usage: bash .ci/explorer.sh VENV}" && pwd)
@@ -16,6 +18,9 @@ fi
 
 echo "== explorer browser test: voila and selenium into $VENV"
 "$VENV/bin/pip" install --quiet "voila==0.5.13" "selenium==4.51.0"
+
+echo "== explorer: the saved widget state of nbs/15_explorer.ipynb"
+"$VENV/bin/python" .ci/explorer/check_state.py nbs/15_explorer.ipynb
 
 echo "== explorer browser test: run"
 export MPLBACKEND=Agg SE_OFFLINE=true SE_AVOID_STATS=true
