@@ -47,7 +47,7 @@ def main():
     ap.add_argument('--checkpoint', default='', help='directory for finished chunks (a rerun after an interruption reuses them)')
     a = ap.parse_args()
     import hlm_lit
-    from hlm_lit.inference import ProgressBar
+    from tqdm.auto import tqdm
     from hlm_lit.montecarlo import SCENARIOS, save_results, summarize
 
     if a.checkpoint: Path(a.checkpoint).mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ def main():
     tasks.sort(key=lambda t: t[1] >= t[4])            # chunks with profile intervals (the slow ones) first
     if a.checkpoint: cached = sum((Path(a.checkpoint)/f"{t[0].replace(' ', '_')}_{t[3]}_{t[1]}_{t[2]}_{t[4]}.pkl").exists() for t in tasks)
     t0, seconds, parts = time.perf_counter(), {name: 0.0 for name in SCENARIOS}, []
-    with Pool(a.jobs) as pool, ProgressBar(a.nrep*len(SCENARIOS), 'replications') as bar:
+    with Pool(a.jobs) as pool, tqdm(total=a.nrep*len(SCENARIOS), desc="replications") as bar:
         for name, sec, reps in pool.imap_unordered(task, tasks):
             parts.append(reps); seconds[name] += sec; bar.update(reps.rep.nunique())
     order = {name: i for i, name in enumerate(SCENARIOS)}

@@ -11,7 +11,8 @@ import hlm_lit.inference  # attaches confint, profile, bootstrap, simulate, df, 
 from .datasets import article_data, article_units, lme4_reference, math_ach_school, math_achieve, sleepstudy
 from .inference import anova, refit_ml
 from .lmer import ConvergenceWarning, LmerFit, SingularFitWarning, lmer
+from .residual import cor_ar1, var_ident
 from .simulate import article_sim, simulate_hlm
 
-__all__ = ['lmer', 'LmerFit', 'anova', 'refit_ml', 'ConvergenceWarning', 'SingularFitWarning', 'simulate_hlm', 'article_sim',
+__all__ = ['lmer', 'LmerFit', 'var_ident', 'cor_ar1', 'anova', 'refit_ml', 'ConvergenceWarning', 'SingularFitWarning', 'simulate_hlm', 'article_sim',
            'article_data', 'article_units', 'sleepstudy', 'math_achieve', 'math_ach_school', 'lme4_reference']

@@ -508,7 +508,7 @@ def _simulate_y(fit:LmerFit, # the fitted model
         U[:, :, off:off + s] = u[:, pos:pos + N*s].reshape(nsim, N, s); pos += N*s
     b = U @ fit.Lambda.T                                                   # relative random effects Lambda u
     eps = rng.standard_normal(nsim*len(mf.y)).reshape(nsim, -1)
-    return mf.X @ fit.fixef.values + fit.sigma*(np.einsum('mk,smk->sm', mf.Z, b[:, mf.g]) + eps)
+    return mf.X @ fit.fixef.values + mf.offset + fit.sigma*(np.einsum('mk,smk->sm', mf.Z, b[:, mf.g]) + eps)
 
 def simulate_fit(self, nsim:int=1, # number of simulated response vectors
              seed=None, # None, an int (numpy), a numpy Generator, or `hlm_lit.rng.RRNG(s)` for lme4's exact draws
@@ -533,6 +533,7 @@ def refit_y(fit:LmerFit, # the fitted model
             REML:bool=None, # criterion for the refit (default: the fit's)
            ) -> LmerFit:
     "Refit the same model to a new response, reusing the fit's design (no formula, no data frame)"
+    if hasattr(fit, 'refit'): return fit.refit(y, REML)            # a fit on the blocked kernel refits itself
     y = np.asarray(y, float)
     if y.shape != fit.frame.y.shape: raise ValueError(f"y must have length {len(fit.frame.y)} (the rows used), got shape {y.shape}")
     REML = fit.REML if REML is None else REML

@@ -10,7 +10,7 @@ __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning',
 import functools
 import numbers
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -203,10 +203,16 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         weights=None, # prior weights: a column name or an array with one positive weight per row of `data`
         offset=None, # a known part of the linear predictor: a column name or one number per row (lme4's `offset=`)
         contrasts:dict=None, # column -> 'contr.sum' or 'contr.treatment' for factors of the fixed part
+        residual=None, # a residual structure: `var_ident(col)`, `cor_ar1()`, or both with `&` (chapter 19)
         ) -> LmerFit:
     "Fit a linear mixed model, as lme4's `lmer`"
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if residual is not None:                                      # residual structures: nlme's weights and correlation
+        given = [k for k, v in dict(weights=weights, offset=offset, contrasts=contrasts, theta=theta).items() if v is not None]
+        if given: raise NotImplementedError(f"residual= cannot yet be combined with {', '.join(given)}")
+        from hlm_lit.residual import fit_residual                  # (chapter 19 builds on this one)
+        return fit_residual(formula, data, residual, REML=REML, na_action=na_action, tol=tol)
     mf = model_frame(formula, data, na_action, offset=offset, contrasts=contrasts)
     w = prior_weights(weights, data, mf)
     if w is not None or len(mf.factors) > 1: fit = fit_blocked(mf, w, REML, tol, theta, formula)
@@ -565,7 +571,7 @@ def fit_blocked(mf:ModelFrame, # the model's arrays
         fval, grad = obj(th)
         opt = ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
                        obj.nfev, th <= tmpl.lower)
-    return BlockedLmerFit(mf, opt, scales, REML, formula, w, obj)
+    return BlockedLmerFit(mf, opt, scales, REML, formula, w, obj, tol)
 
 # %% ../nbs/07_lmer.ipynb #272f69f6
 class BlockedLmerFit(LmerFit):
@@ -577,8 +583,10 @@ class BlockedLmerFit(LmerFit):
                  formula:str, # the formula as given
                  weights:np.ndarray, # prior weights of the rows used (or None)
                  objective:BlockedProfiled, # the criterion (its block structure gives the conditional variances)
+                 tol:float=1e-10, # the optimizer's tolerance (for refits)
                 ):
         self.weights, self._objective, self._scales = weights, objective, scales
+        self._tol = tol
         self._sumlogw = 0.0 if weights is None else float(np.log(weights).sum())
         F, plan = opt.pls, objective.plan
         nTf, p = plan.nTf, mf.X.shape[1]
@@ -633,6 +641,15 @@ class BlockedLmerFit(LmerFit):
             for c in re.columns: tab[c] = (tab[c] if c in tab else 0.0) + re[c]
             out[name] = tab
         return out
+
+    def refit(self, y:np.ndarray=None, # a new response for the rows used (default: the same)
+              REML:bool=None, # criterion for the refit (default: the fit's)
+             ):
+        "Refit the same model to a new response or by the other criterion, reusing the design"
+        y = self.frame.y if y is None else np.asarray(y, float)
+        if y.shape != self.frame.y.shape: raise ValueError(f"y must have length {len(self.frame.y)} (the rows used), got shape {y.shape}")
+        REML = self.REML if REML is None else REML
+        return fit_blocked(replace(self.frame, y=y), self.weights, REML, self._tol, formula=self.formula)
 
     def coef_table(self) -> pd.DataFrame:
         "The fixed-effects table: estimates, standard errors and t values"
