@@ -168,7 +168,7 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
                     f"sizes = cluster_sizes({st['N']}, {tuple(st['J'])!r}, {st['sizes']!r})",
                     f'sim = simulate_unbalanced(sizes, {args}, rng={rng})']
     lines += [f"fit = lmer({st['formula']!r}, sim.simple, REML={st['method'] == 'REML'})",
-              "print(interval_table(fit))   # the explorer's table: estimates, SEs, Wald intervals (sd on the log, cor on the atanh scale), Satterthwaite df and p",
+              "print(interval_table(fit).to_string())   # the explorer's table: estimates, SEs, Wald intervals (sd on the log, cor on the atanh scale), Satterthwaite df and p",
               "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"]
     return '\n'.join(lines)
 
