@@ -563,7 +563,7 @@ def fit_blocked(mf:ModelFrame, # the model's arrays
     cp, scales = conditioned_blocks(mf, w)
     tmpl = ReTemplate(mf.sizes)
     obj = BlockedProfiled(cp, tmpl, scales['fac_cols'], REML)
-    if theta is None: opt = fit_theta(None, tmpl, REML, theta0=tmpl.theta0, tol=tol, objective=obj)
+    if theta is None: opt = fit_theta(None, tmpl, REML, theta0=tmpl.theta0, tol=tol, objective=obj, newton_first=False)
     else:
         th = np.asarray(theta, float)*scales['dZ'][tmpl.rows]
         if th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {th.shape}")

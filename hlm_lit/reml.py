@@ -303,14 +303,15 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tol:float=1e-10, # Newton-decrement tolerance, in criterion (deviance) units
               maxiter:int=1000, # L-BFGS-B iteration limit
               objective=None, # the criterion as a callable like `Profiled` (default: `Profiled(cp, tmpl, REML)`)
+              newton_first:bool=True, # Newton from the start (good with the moment start); else L-BFGS-B first
              ) -> ThetaFit:
     "Minimize the profiled REML criterion or ML deviance over $\\theta$; check the optimum honestly"
     f = Profiled(cp, tmpl, REML) if objective is None else objective
     theta0 = moment_start(cp, tmpl) if theta0 is None else np.maximum(np.asarray(theta0, float), tmpl.lower)
     f0, g0 = f(theta0)                                                   # (an error here is the caller's to see)
     try:
-        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) + (0,)    # Newton from the start ...
-        if not best[4] < tol:                                            # ... or, if that fails, L-BFGS-B
+        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) + (0,) if newton_first else (theta0, f0, g0, None, np.inf)
+        if not best[4] < tol:                                            # Newton from the start, or L-BFGS-B
             best = _minimize(f, best[0] if best[1] <= f0 else theta0, tol, maxiter)
         best, saddle = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
     except np.linalg.LinAlgError as e:                                   # not evaluable somewhere on the path
