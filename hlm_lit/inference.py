@@ -17,8 +17,9 @@ import pandas as pd
 import scipy.linalg as sla
 from scipy import optimize, stats
 
+from .kernel import gradient_parts
 from .henderson import UnitCrossprods, solve_pls, unit_crossprods
-from .lmer import LmerFit, conditioned_crossprods
+from .lmer import BlockedLmerFit, LmerFit, conditioned_crossprods
 from .reml import ReTemplate, fit_theta
 from .simulate import as_rng
 
@@ -99,11 +100,43 @@ def vcov_jacobian(cp:UnitCrossprods, # per-unit cross-products
     J = sigma**2 * C0 @ (S + np.swapaxes(S, 1, 2)) @ C0
     return sigma**2*C0, np.concatenate([J, (2*sigma*C0)[None]])
 
+# %% ../nbs/12_inference.ipynb #45d2546a
+def _richardson(fun, # a function of one real step t, returning an array
+                h:float, # the step
+               ):
+    "Richardson-extrapolated central difference (fun(t) - fun(-t))/2t at t = h, h/2"
+    D = lambda t: (fun(t) - fun(-t))/(2*t)
+    return (4*D(h/2) - D(h))/3
+
+def _varpar_info_blocked(fit:BlockedLmerFit, # a fit on the blocked kernel
+                        ) -> dict:
+    "As `_varpar_info`, for several grouping factors or prior weights: Hessian and Jacobian from the kernel"
+    obj, sc, tmpl, REML = fit._objective, fit._scales, fit.template, fit.REML
+    cp = obj.cp; n, p = cp.n, cp.p
+    nu = n - p if REML else n
+    def dev_grad(vp):                                             # gradient of the deviance with sigma not profiled
+        F = obj.pls(vp[:-1]); s = vp[-1]
+        d_logdet, d_r2 = gradient_parts(obj.plan, F, tmpl, obj.fac_cols, REML)
+        return np.append(d_logdet + d_r2/s**2, -2*F.r2/s**3 + 2*nu/s)
+    def C0(th):                                                   # (X'V^{-1}X)^{-1} in the conditioned coordinates
+        F = obj.pls(th); nTf = obj.plan.nTf
+        return sla.cho_solve((F.LT[nTf:nTf + p, nTf:nTf + p], True), np.eye(p))
+    theta = fit.optinfo.theta
+    vp = np.append(theta, np.sqrt(obj.pls(theta).r2/nu))
+    step = 1e-4*np.maximum(np.abs(vp), 0.1)
+    E = np.eye(len(vp))*step
+    H = np.column_stack([_richardson(lambda t: dev_grad(vp + t*E[j]/step[j]), step[j]) for j in range(len(vp))])
+    H = (H + H.T)/2
+    C = vp[-1]**2*C0(theta)
+    J = [vp[-1]**2*_richardson(lambda t: C0(np.maximum(theta + t*E[j, :-1]/step[j], tmpl.lower)), step[j]) for j in range(len(theta))]
+    return dict(cp=cp, scales=sc, varpar=vp, H=H, A=2*np.linalg.inv(H), C=C, J=np.concatenate([np.array(J).reshape(-1, p, p), (2*vp[-1]*C0(theta))[None]]))
+
 # %% ../nbs/12_inference.ipynb #c179a8fe
 def _varpar_info(fit:LmerFit, # the fitted model
                 ) -> dict:
     "Cross-products, (theta, sigma), Hessian, A = 2 H^-1 and the Jacobian of C, in lmer's coordinates (cached)"
     cache = _cache(fit)
+    if 'varpar' not in cache and isinstance(fit, BlockedLmerFit): cache['varpar'] = _varpar_info_blocked(fit)
     if 'varpar' not in cache:
         cp, sc = conditioned_crossprods(fit.frame)
         tmpl = fit.template
@@ -156,6 +189,8 @@ def satterthwaite(fit:LmerFit, # the fitted model
 def _kr_blocks(fit:LmerFit, # a REML fit
               ):
     "Per-unit blocks for Kenward-Roger: Z'S^-1Z, Z'S^-2Z, Z'S^-1X, Z'S^-2X, X'S^-kX (k=1,2,3), tr S^-2"
+    if isinstance(fit, BlockedLmerFit):
+        raise NotImplementedError("Kenward-Roger is not yet available for models with several grouping factors or prior weights; use ddf='Satterthwaite'")
     mf = fit.frame
     N, p = mf.N, mf.X.shape[1]
     cp = unit_crossprods(mf.Z, mf.X, mf.y, mf.g, N)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'BlockPlan', 'tri_inv', 'bchol',
-           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'BlockedProfiled']
+           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'BlockedProfiled']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -385,6 +385,17 @@ def criterion_gradient(plan:BlockPlan, # the block structure
                        REML:bool=True, # REML criterion (True) or ML deviance (False)
                       ) -> np.ndarray:
     "Analytic gradient of the profiled criterion with respect to theta, for any number of grouping factors"
+    d_logdet, d_r2 = gradient_parts(plan, F, tmpl, fac_cols, REML)
+    nu = plan.cp.n - plan.cp.p if REML else plan.cp.n
+    return d_logdet + nu/F.r2*d_r2
+
+def gradient_parts(plan:BlockPlan, # the block structure
+                   F:Factor, # the factor at theta
+                   tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
+                   fac_cols:list, # per factor: its columns in the stacked Lambda
+                   REML:bool=True, # log|Omega_ZX| (REML) or log|M| (ML)
+                  ):
+    "The derivatives of the log-determinant (log|L|^2, plus log|R_X|^2 for REML) and of r^2 with respect to theta"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
     p = cp.p
     Sii, Sd, St, SX, ST = selected_inverse(plan, F, with_X=REML)
@@ -425,14 +436,13 @@ def criterion_gradient(plan:BlockPlan, # the block structure
             Gf = Gf + level_sums(levf, mf, contrib.reshape(len(levf), -1)).reshape(Gf.shape)
             r = r - level_sums(levf, mf, np.einsum('cab,cb->ca', B, Lu[h][levh]))
         G.append(Gf); rho.append(r)
-    nu = cp.n - p if REML else cp.n
-    grad = np.empty(tmpl.ntheta)
+    d_logdet, d_r2 = np.empty(tmpl.ntheta), np.empty(tmpl.ntheta)
     for k, (R, C) in enumerate(zip(tmpl.rows, tmpl.cols)):
         for f, cols in enumerate(fac_cols):
             if R in cols:
                 a, b = list(cols).index(R), list(cols).index(C)
-                grad[k] = 2*G[f][:, b, a].sum() - nu/F.r2*2*np.dot(rho[f][:, a], u[f][:, b])
-    return grad
+                d_logdet[k], d_r2[k] = 2*G[f][:, b, a].sum(), -2*np.dot(rho[f][:, a], u[f][:, b])
+    return d_logdet, d_r2
 
 
 # %% ../nbs/05a_kernel.ipynb #effcc630

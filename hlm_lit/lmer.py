@@ -651,10 +651,6 @@ class BlockedLmerFit(LmerFit):
         REML = self.REML if REML is None else REML
         return fit_blocked(replace(self.frame, y=y), self.weights, REML, self._tol, formula=self.formula)
 
-    def coef_table(self) -> pd.DataFrame:
-        "The fixed-effects table: estimates, standard errors and t values"
-        return _coef_table(self)
-
 def _not_yet(what):
     "A method that says which part of the inference is not yet available on the blocked kernel"
     def f(self, *args, **kwargs):
@@ -662,5 +658,5 @@ def _not_yet(what):
     f.__doc__ = f"Not yet available on the blocked kernel: {what}"
     return f
 
-for _name in ['confint', 'profile', 'bootstrap', 'simulate', 'satterthwaite', 'kenward_roger', 'vcov_varpar']:
+for _name in ['confint', 'profile', 'bootstrap', 'simulate']:
     setattr(BlockedLmerFit, _name, _not_yet(_name))
