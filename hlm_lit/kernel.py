@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'BlockPlan', 'tri_inv', 'bchol',
-           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'BlockedProfiled']
+           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'BlockedProfiled',
+           'blocked_start']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
+
+from .henderson import UnitCrossprods
+from .reml import ReTemplate, moment_start
 
 # %% ../nbs/05a_kernel.ipynb #9096438b
 def level_sums(g:np.ndarray, # (n,) level code of each row, 0..m-1
@@ -503,3 +507,21 @@ class BlockedProfiled:
             H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
+
+# %% ../nbs/05a_kernel.ipynb #5c33d66e
+def blocked_start(cp:Crossprods, # the one pass's cross-products
+                  tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
+                  fac_cols:list, # per factor: its columns in the stacked Lambda
+                  fac_sizes:list, # per factor: the sizes of its terms (blocks of its lambda_f), in column order
+                 ) -> np.ndarray:
+    "Starting theta: chapter 05's moment start for each grouping factor on its own (lme4's start where it has none)"
+    p, theta = cp.p, tmpl.theta0.copy()
+    for f, (cols, sizes) in enumerate(zip(fac_cols, fac_sizes)):
+        sub, pos = ReTemplate(tuple(sizes)), {int(c): j for j, c in enumerate(cols)}
+        one = UnitCrossprods(cp.D[f], cp.ZXy[f][:, :, :p], cp.ZXy[f][:, :, p], cp.XyXy[:p, :p], cp.XyXy[:p, p],
+                             float(cp.XyXy[p, p]), cp.n, cp.counts[f])
+        th = moment_start(one, sub)
+        where = {(r, c): k for k, (r, c) in enumerate(zip(sub.rows, sub.cols))}
+        for k in np.flatnonzero(np.isin(tmpl.rows, cols)):
+            theta[k] = th[where[(pos[int(tmpl.rows[k])], pos[int(tmpl.cols[k])])]]
+    return theta

@@ -18,7 +18,7 @@ import scipy.linalg as sla
 
 from .formula import ModelFrame, _r_name, model_frame, new_design
 from .henderson import UnitCrossprods, bstack, unit_crossprods
-from .kernel import BlockedProfiled, crossprods, selected_inverse
+from .kernel import BlockedProfiled, blocked_start, crossprods, selected_inverse
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 
 # %% ../nbs/07_lmer.ipynb #66516b20
@@ -563,7 +563,10 @@ def fit_blocked(mf:ModelFrame, # the model's arrays
     cp, scales = conditioned_blocks(mf, w)
     tmpl = ReTemplate(mf.sizes)
     obj = BlockedProfiled(cp, tmpl, scales['fac_cols'], REML)
-    if theta is None: opt = fit_theta(None, tmpl, REML, theta0=tmpl.theta0, tol=tol, objective=obj, newton_first=False)
+    if theta is None:
+        sizes = [[t.Z.shape[1] for t in mf.re_terms if t.factor == name] for name in factor_order(mf)]
+        th0 = blocked_start(cp, tmpl, scales['fac_cols'], sizes)
+        opt = fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=False)
     else:
         th = np.asarray(theta, float)*scales['dZ'][tmpl.rows]
         if th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {th.shape}")
