@@ -24,13 +24,15 @@ from hlm_lit.lmer import lmer
 
 REL = 1e-7
 
+KERNEL = False                                  # --kernel: fit on the blocked kernel (unit weights), not chapter 05's path
+
 def fit_case(case, data_dir):
     "Fit one case with hlm_lit, warnings captured; return a dict of what the scan reports"
     d = pd.read_csv(Path(data_dir)/case['file'])
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         t0 = time.perf_counter()
-        try: fit = lmer(case['formula'], d)
+        try: fit = lmer(case['formula'], d, weights=np.ones(len(d)) if KERNEL else None)
         except Exception as e: return dict(id=case['id'], error=f'{type(e).__name__}: {e}', seconds=time.perf_counter() - t0)
         secs = time.perf_counter() - t0
     conv_warn = [str(m.message) for m in w if issubclass(m.category, ConvergenceWarning)]
@@ -109,6 +111,9 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--data', default=str(here/'data'))
     ap.add_argument('--lme4', default=str(here.parent/'results'/'convergence_scan_lme4.json'))
-    ap.add_argument('--out', default=str(here.parent/'results'/'convergence_scan.json'))
+    ap.add_argument('--out', default=None, help='default: ../results/convergence_scan.json (or convergence_scan_kernel.json with --kernel)')
+    ap.add_argument('--kernel', action='store_true', help='fit on the blocked kernel (unit prior weights force it)')
     a = ap.parse_args()
-    report(*main(a.data, a.lme4, a.out))
+    KERNEL = a.kernel
+    out = a.out or str(here.parent/'results'/('convergence_scan_kernel.json' if a.kernel else 'convergence_scan.json'))
+    report(*main(a.data, a.lme4, out))
