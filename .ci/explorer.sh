@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser test of the explorer (hlm_lit.explorer): Voila serves .ci/explorer/explorer.ipynb, Debian's headless
 # Chromium driven by Selenium (through Debian's chromedriver; no browser download) moves a slider, switches the fitted
-# model, runs repeat mode with a small count (EXPLORER_NREP, default 8), checks the layout at 1280 px and 400 px and
+# model, runs repeat mode with a small count (EXPLORER_NREP, default 8), adds a third level (clusters), checks the layout at 1280 px and 400 px and
 # takes screenshots at both widths. First it checks that the chapter's saved widget state (the rendered page's
 # snapshot) agrees with itself. Usage: bash .ci/explorer.sh VENV   (a venv with hlm_lit installed, e.g. .venv-ci)
 # Prints where the screenshots are (default /tmp/hlm_lit_explorer; set EXPLORER_SCREENSHOTS to change).

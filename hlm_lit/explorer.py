@@ -4,15 +4,18 @@
 
 # %% auto #0
 __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBOL', 'EXPLORER_PLOTS', 'cluster_sizes',
-           'simulate_unbalanced', 'make_rng', 'simulate_settings', 'fit_settings', 'explorer_code', 'true_values',
-           'interval_table', 'profile_intervals', 'repeat_fits', 'coverage_table', 'fit_html', 'coverage_html',
-           'plot_intervals', 'plot_sampling', 'snapshot_note', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
+           'simulate_unbalanced', 'make_rng', 'HLM3Sim', 'cluster_of_units', 'add_clusters', 'simulate_settings',
+           'fit_settings', 'explorer_code', 'true_values', 'explorer_names', 'interval_table', 'profile_intervals',
+           'repeat_fits', 'coverage_table', 'fit_html', 'coverage_html', 'plot_intervals', 'plot_sampling',
+           'snapshot_note', 'plot_caterpillar_groups', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
 # %% ../nbs/15_explorer.ipynb #8dc0b3ca
 import html
 import io
 import time
 import warnings
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
@@ -28,14 +31,16 @@ from .montecarlo import varpar_wald
 from .plots import OKABE_ITO, plot_caterpillar, plot_lines, plot_residuals, plot_shrinkage, plot_unit_params
 from .plots import _unit_a, _unit_coefs, shrunk_estimates, unit_ols
 from .rng import RRNG
+from .lmer import BlockedLmerFit
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
 # %% ../nbs/15_explorer.ipynb #34d7820f
-ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345)
+ARTICLE_SETTINGS = dict(N=30, J=(30, 30), phi0=1.0, phi1=-0.15, phi2=3.0, phi3=0.3, q=0.2, r=0.9, s=0.5, sigma=0.75, seed=2345,
+                        clusters=0, tau=0.3)
 ARTICLE_CHOICES = dict(generator='R-compatible (article)', sizes='even', model='true model', method='REML')
 MODELS = {'true model': ARTICLE_M1, 'omitting a': ARTICLE_M0, 'random intercept only': 'y ~ x + a + x*a + (1 | unit)',
-          'free text': None}
+          'three-level model': ARTICLE_M1 + ' + (1 | cluster)', 'free text': None}
 GENERATORS = ('R-compatible (article)', 'numpy')
 
 def _slider(kind:str, # 'int', 'float' or 'range' (an integer range)
@@ -65,7 +70,9 @@ def _explorer_sliders() -> dict:
                 q=_slider('float', a['q'], 0, 2, 0.01, 'q', 'sd of the intercept disturbances'),
                 s=_slider('float', a['s'], 0, 2, 0.01, 's', 'sd of the slope disturbances'),
                 r=_slider('float', a['r'], -1, 1, 0.05, 'r', 'correlation of the disturbances'),
-                sigma=_slider('float', a['sigma'], 0.05, 3, 0.05, 'σ', 'sd of the measurement errors'))
+                sigma=_slider('float', a['sigma'], 0.05, 3, 0.05, 'σ', 'sd of the measurement errors'),
+                clusters=_slider('int', a['clusters'], 0, 50, 1, 'C', 'number of clusters of units (0: two levels, the article)'),
+                tau=_slider('float', a['tau'], 0, 2, 0.01, 'τ', 'sd of the cluster intercepts (with C > 0)'))
 
 def _choice(options, # the menu's entries
             value, # the starting entry
@@ -131,6 +138,40 @@ def make_rng(generator:str, # 'R-compatible (article)' or 'numpy'
     if generator not in GENERATORS: raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
     return RRNG(seed) if generator == GENERATORS[0] else np.random.default_rng(seed)
 
+# %% ../nbs/15_explorer.ipynb #3bf62a86
+@dataclass
+class HLM3Sim(HLMSim):
+    "A simulated three-level data set: the two-level one, with units in clusters (columns `cluster` and `c`)"
+    @property
+    def simple(self) -> pd.DataFrame:
+        "The columns seen in practice: `unit, cluster, a, x, y`"
+        return self.flat[['unit', 'cluster', 'a', 'x', 'y']]
+
+def cluster_of_units(N:int, # number of units
+                     C:int, # number of clusters, 1 <= C <= N
+                    ) -> np.ndarray:
+    "The cluster (1, ..., C) of each of the N units: consecutive units, clusters of nearly equal size"
+    if not (isinstance(C, (int, np.integer)) and 1 <= C <= N):
+        raise ValueError(f"the number of clusters must be an integer between 1 and the number of units N={N}, got clusters={C!r}")
+    return np.arange(N)*C//N + 1
+
+def add_clusters(sim:HLMSim, # a two-level simulation (from `simulate_hlm` or `simulate_unbalanced`)
+                 C:int, # number of clusters, 1 <= C <= N
+                 tau:float, # sd of the cluster intercepts
+                 rng, # the generator that drew `sim`, continued (an `RRNG` or a numpy `Generator`)
+                ) -> HLM3Sim:
+    "Put the units in C clusters and add a cluster intercept $c_k \\sim N(0, \\tau^2)$, drawn after everything `sim` drew"
+    if not (np.isscalar(tau) and np.isfinite(tau) and tau >= 0): raise ValueError(f"tau must be a finite number >= 0, got tau={tau!r}")
+    N = len(sim.unit)
+    k = cluster_of_units(N, C)
+    c = tau*as_rng(rng).standard_normal(C)
+    unit = sim.unit.assign(cluster=k, c=c[k - 1])
+    kf = k[sim.flat.unit.to_numpy() - 1]
+    flat = sim.flat.assign(cluster=kf, c=c[kf - 1], y=sim.flat.y.to_numpy() + c[kf - 1])
+    flat = flat[['unit', 'cluster', 'j', 'a', 'x', 'y', 'alpha', 'beta', 'c']]
+    return HLM3Sim(unit, flat, dict(sim.params, C=C, tau=tau))
+
+
 # %% ../nbs/15_explorer.ipynb #a9b6ecbf
 def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
              ) -> tuple:
@@ -143,15 +184,18 @@ def _sim_args(st:dict, # the explorer's settings (`Explorer.settings`)
 def simulate_settings(st:dict, # the explorer's settings (`Explorer.settings`)
                       rng=None, # a generator to continue (default: a new one from the settings' generator and seed)
                      ) -> HLMSim:
-    "The data the settings describe"
+    "The data the settings describe: the two-level simulation, then (with `clusters` > 0) the cluster effects"
     name, kw = _sim_args(st)
     rng = make_rng(st['generator'], st['seed']) if rng is None else rng
-    return (simulate_hlm if name == 'simulate_hlm' else simulate_unbalanced)(rng=rng, **kw)
+    sim = (simulate_hlm if name == 'simulate_hlm' else simulate_unbalanced)(rng=rng, **kw)
+    return add_clusters(sim, st['clusters'], st['tau'], rng) if st.get('clusters', 0) else sim
 
 def fit_settings(st:dict, # the explorer's settings (`Explorer.settings`)
                  sim:HLMSim, # the data
                 ) -> LmerFit:
     "The settings' model (formula, REML or ML) fitted to the data; warnings are left to the caller"
+    if 'cluster' not in sim.simple and 'cluster' in st['formula']:
+        raise ValueError(f"the formula {st['formula']!r} uses 'cluster', but the data have no clusters: set C (clusters) to 2 or more")
     return lmer(st['formula'], sim.simple, REML=st['method'] == 'REML')
 
 def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
@@ -162,33 +206,49 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
     lines = ['import hlm_lit', 'from hlm_lit import lmer', 'from hlm_lit.explorer import interval_table']
     lines += ['from hlm_lit.rng import RRNG'] if R else ['import numpy as np']
     rng = f"RRNG({st['seed']})" if R else f"np.random.default_rng({st['seed']})"
+    C = st.get('clusters', 0)
+    if C: lines, rng = lines + ['from hlm_lit.explorer import add_clusters', f'rng = {rng}'], 'rng'   # one generator, continued
     args = ', '.join(f'{k}={v!r}' for k, v in kw.items() if k != 'sizes')
     if name == 'simulate_hlm': lines += ['from hlm_lit import simulate_hlm', f'sim = simulate_hlm({args}, rng={rng})']
     else: lines += ['from hlm_lit.explorer import cluster_sizes, simulate_unbalanced',
                     f"sizes = cluster_sizes({st['N']}, {tuple(st['J'])!r}, {st['sizes']!r})",
                     f'sim = simulate_unbalanced(sizes, {args}, rng={rng})']
+    if C: lines += [f"sim = add_clusters(sim, {C}, {st['tau']!r}, rng)   # the cluster intercepts, drawn last"]
     lines += [f"fit = lmer({st['formula']!r}, sim.simple, REML={st['method'] == 'REML'})",
               "print(interval_table(fit).to_string())   # the explorer's table: estimates, SEs, Wald intervals (sd on the log, cor on the atanh scale), Satterthwaite df and p",
-              "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"]
+              "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"
+              if 'cluster' not in st['formula'] else
+              "# fit.coef_table() gives lmerTest's table; profile intervals are not yet available for several grouping factors"]
     return '\n'.join(lines)
 
 # %% ../nbs/15_explorer.ipynb #453be5dd
 SYMBOL = {'(Intercept)': 'φ₀', 'a': 'φ₁', 'x': 'φ₂', 'x:a': 'φ₃', 'sd_(Intercept)|unit': 'q', 'sd_x|unit': 's',
-          'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ'}
+          'cor_x.(Intercept)|unit': 'r', 'cor_(Intercept).x|unit': 'r', 'sigma': 'σ',
+          'sd_(Intercept)|cluster': 'τ'}
 
 def true_values(names, # lme4's parameter names of a fit (`param_names`)
                 params:dict, # the simulation's true parameters (`HLMSim.params`)
                ) -> pd.Series:
-    "The true value of each parameter (NaN if the simulation has none); sd and cor are marginal over $a$ where the fixed part omits `a` or `x:a`"
+    "The true value of each parameter (NaN if the simulation has none); sd and cor are marginal over $a$ where the fixed part omits `a` or `x:a`, and over the clusters where the model has no cluster term"
     phi = params['phi']
     fixed = {'(Intercept)': phi[0], 'a': phi[1], 'x': phi[2], 'x:a': phi[3]}
     lam = np.array([0.0 if 'a' in names else phi[1], 0.0 if 'x:a' in names else phi[3]])   # a's effect left in the units
     G = params['G'] + np.outer(lam, lam)
+    tau = params.get('tau', 0.0) if params.get('C', 0) else np.nan
+    if np.isfinite(tau) and 'sd_(Intercept)|cluster' not in names: G = G + np.diag([tau**2, 0.0])   # the clusters left in the units
     sd = np.sqrt(np.diag(G))
     cor = G[0, 1]/(sd[0]*sd[1]) if sd[0]*sd[1] > 0 else np.nan
     varc = {'sd_(Intercept)|unit': sd[0], 'sd_x|unit': sd[1], 'cor_x.(Intercept)|unit': cor, 'cor_(Intercept).x|unit': cor,
-            'sigma': params['sigma']}
+            'sigma': params['sigma'], 'sd_(Intercept)|cluster': tau}
     return pd.Series([{**fixed, **varc}.get(n, np.nan) for n in names], index=list(names), dtype=float)
+
+def explorer_names(fit:LmerFit, # the fitted model
+                  ) -> list:
+    "lme4's parameter names in `confint`'s order (`param_names`), with each term's own group when there are several grouping factors"
+    names = param_names(fit)
+    if fit.frame.group is not None: return names
+    groups = [t.factor for t in fit.frame.re_terms for _ in range(t.Z.shape[1]*(t.Z.shape[1] + 1)//2)]
+    return [n.rsplit('|', 1)[0] + '|' + g for n, g in zip(names, groups)] + names[len(groups):]
 
 def interval_table(fit:LmerFit, # the fitted model
                    level:float=0.95, # confidence level
@@ -206,13 +266,14 @@ def interval_table(fit:LmerFit, # the fitted model
                          'wald_lo': np.append(lo, est - z*se), 'wald_hi': np.append(hi, est + z*se),
                          't_lo': np.append(nan, est - tq*se), 't_hi': np.append(nan, est + tq*se),
                          'df': np.append(nan, df), 'p': np.append(nan, ct['Pr(>|t|)'].to_numpy(float))},
-                        index=pd.Index(param_names(fit), name='parameter'))
+                        index=pd.Index(explorer_names(fit), name='parameter'))
 
 def profile_intervals(fit:LmerFit, # the fitted model
                       level:float=0.95, # confidence level
                      ) -> pd.DataFrame:
     "lme4's profile intervals (`confint(method='profile')`), one parameter at a time: a failed profile is NaN"
-    out = pd.DataFrame(np.nan, index=pd.Index(param_names(fit), name='parameter'), columns=['profile_lo', 'profile_hi'])
+    out = pd.DataFrame(np.nan, index=pd.Index(explorer_names(fit), name='parameter'), columns=['profile_lo', 'profile_hi'])
+    if isinstance(fit, BlockedLmerFit): return out                    # no profiles for several grouping factors yet
     for p in out.index:
         try:
             with warnings.catch_warnings(), np.errstate(all='ignore'):
@@ -381,13 +442,44 @@ def snapshot_note(what:str, # the widget's name, e.g. 'The explorer'
             f'On a rendered web page it is a <b>snapshot</b> of its start ({start}): the controls move but nothing is recomputed.</div>')
 
 # %% ../nbs/15_explorer.ipynb #19af3484
+def _several_groups(fit:LmerFit) -> bool:
+    "Has the fit more than one grouping factor?"
+    return isinstance(fit.ngrps, dict) and len(fit.ngrps) > 1
+
+def plot_caterpillar_groups(fit:LmerFit, # the fitted model (one or several grouping factors)
+                            level:float=0.95, # coverage of the normal intervals
+                           ):
+    "`plot_caterpillar` for every grouping factor, side by side: one panel per group and random-effect column"
+    if not _several_groups(fit): return plot_caterpillar(fit, level)
+    q = {g: re.shape[1] for g, re in fit.ranef.items()}
+    N = max(len(re) for re in fit.ranef.values())
+    fig, axes = plt.subplots(1, sum(q.values()), figsize=(2.4*sum(q.values()) + 0.6, min(max(3.0, 0.13*N + 1.2), 9)),
+                             layout='constrained')
+    k = 0
+    for g, n in q.items():                             # the helper reads frame.group, ranef and ranef_condvar
+        view = SimpleNamespace(frame=SimpleNamespace(group=g), ranef=fit.ranef, ranef_condvar=fit.ranef_condvar)
+        plot_caterpillar(view, level, axes=axes[k:k + n] if n > 1 else axes[k]); k += n
+    return fig, axes
+
+def _two_level(name:str, # the figure's tab
+               draw, # draw(sim, fit, tab) for a fit with one grouping factor
+              ):
+    "The figure for a fit with one grouping factor; for several, a note that the figure is two-level"
+    def out(sim, fit, tab):
+        if not _several_groups(fit): return draw(sim, fit, tab)
+        fig, ax = plt.subplots(figsize=(7.2, 0.9)); ax.axis('off')
+        fig.text(0.02, 0.5, f"The {name} figure is drawn for models with one grouping factor (units);\nthis model has "
+                 f"{' and '.join(fit.ngrps)}. See the intervals and random effects tabs.", fontsize=10, va='center')
+        return fig, ax
+    return out
+
 EXPLORER_PLOTS = {
     'intervals': lambda sim, fit, tab: plot_intervals(tab),
-    'units': lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit),
-    'lines': lambda sim, fit, tab: plot_lines(sim.flat, fit=fit),
-    'shrinkage': lambda sim, fit, tab: plot_shrinkage(fit, sim.unit),
-    'random effects': lambda sim, fit, tab: plot_caterpillar(fit),
-    'residuals': lambda sim, fit, tab: plot_residuals(fit),
+    'units': _two_level('units', lambda sim, fit, tab: plot_unit_params(sim.unit, sim.params['phi'], fit=fit)),
+    'lines': _two_level('lines', lambda sim, fit, tab: plot_lines(sim.flat, fit=fit)),
+    'shrinkage': _two_level('shrinkage', lambda sim, fit, tab: plot_shrinkage(fit, sim.unit)),
+    'random effects': lambda sim, fit, tab: plot_caterpillar_groups(fit),
+    'residuals': _two_level('residuals', lambda sim, fit, tab: plot_residuals(fit)),
 }
 
 def _explorer_outputs(dpi:int, # resolution of the figures
@@ -413,9 +505,9 @@ def _explorer_layout(ex, # the `Explorer` whose widgets to arrange
     "Controls in wrapping columns, a button row, the table, then the tabs and the code, stacked (nothing jumps)"
     s, c = ex.sliders, ex.choices
     col = lambda title, ws: W.VBox([W.HTML(f'<b>{title}</b>')] + ws, layout=W.Layout(margin='0 8px 0 0'))
-    controls = W.HBox([col('data', [s['N'], s['J'], c['sizes'], s['seed'], c['generator']]),
+    controls = W.HBox([col('data', [s['N'], s['J'], c['sizes'], s['clusters'], s['seed'], c['generator']]),
                        col('fixed effects', [s[k] for k in ('phi0', 'phi1', 'phi2', 'phi3')]),
-                       col('random effects and noise', [s[k] for k in ('q', 's', 'r', 'sigma')]),
+                       col('random effects and noise', [s[k] for k in ('q', 's', 'r', 'tau', 'sigma')]),
                        col('fitted model', [c['model'], c['formula'], c['method'], c['profile']])], layout=W.Layout(flex_flow='row wrap'))
     buttons = W.HBox([ex.button, ex.repeat, ex.nrep, ex.progress], layout=W.Layout(flex_flow='row wrap', align_items='center'))
     code = W.VBox([W.HTML('<b>The code</b> (copy it: run with hlm_lit, it gives the estimates above)'), ex.code])
@@ -450,8 +542,9 @@ class _ExplorerControls:
 
     @property
     def is_article(self) -> bool:
-        "Do the settings give the article's data (its sizes, parameters, R's generator and seed 2345)?"
-        return self.values == ARTICLE_SETTINGS and self.choices['generator'].value == GENERATORS[0]
+        "Do the settings give the article's data (its sizes, parameters, no clusters, R's generator and seed 2345)?"
+        two = lambda d: {k: v for k, v in d.items() if k != 'tau' or d['clusters']}   # tau is unused without clusters
+        return two(self.values) == two(ARTICLE_SETTINGS) and self.choices['generator'].value == GENERATORS[0]
 
     def _on_change(self, change, # the traitlets change of a control (unused: all values are read)
                   ):
@@ -552,8 +645,11 @@ class _ExplorerRefit:
                 f"{'R generator' if st['generator'] == GENERATORS[0] else 'numpy'} seed {st['seed']}")
         times = f"lmer {1000*self.timing['fit']:.0f} ms, table after {1000*(t3 - t0):.0f} ms"
         if t4 is not None: times += f", figure after {1000*(t4 - t0):.0f} ms"
-        if 'profile' in self.timing and t4 is not None: times += f", profile {self.timing['profile']:.1f} s"
-        return f"Fitted N={p['N']} units × J={J} measurements, {st['formula']} by {st['method']} ({times}); {data}."
+        if 'profile' in self.timing and t4 is not None:
+            times += (", no profile intervals for several grouping factors yet" if isinstance(self.fit, BlockedLmerFit)
+                      else f", profile {self.timing['profile']:.1f} s")
+        cl = f" in C={p['C']} clusters (τ = {p['tau']:.2f})" if p.get('C') else ''
+        return f"Fitted N={p['N']} units × J={J} measurements{cl}, {st['formula']} by {st['method']} ({times}); {data}."
 
     def _report(self, msg:str, # the status text so far
                 drawn:bool, # were the figures drawn?

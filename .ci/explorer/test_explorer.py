@@ -1,9 +1,11 @@
 """Browser test of the explorer: Voila serves explorer.ipynb, Debian's headless Chromium (driven by Selenium through
 Debian's chromedriver) opens it at 1280 px and checks the article's estimates and intervals; moves the N slider with the
 keyboard (the generator is kept, the table changes) and back (the article's data return); switches the fitted model in
-the menu; runs repeat mode with a small count and waits for the coverage table; checks the layout (the buttons are not
+the menu; runs repeat mode with a small count and waits for the coverage table; adds a third level (the cluster slider C
+moved with the keyboard, then the three-level model from the menu: a row for tau, the code adds the clusters, the random
+effects tab draws both groups) with screenshots at 1280 and 400 px; checks the layout (the buttons are not
 cut, the tabs do not move when another tab is opened, nothing overflows sideways) at 1280 px and at 400 px; and clicks
-"Reproduce the article".
+"Reproduce the article" (the clusters go).
 
 Usage: python test_explorer.py   (from the venv that has hlm_lit, voila and selenium)
 Screenshots go to $EXPLORER_SCREENSHOTS (default /tmp/hlm_lit_explorer); their paths are printed."""
@@ -97,6 +99,12 @@ def layout_report(d):
             .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1).map(b => b.textContent.trim());
         return {page: document.documentElement.scrollWidth, view: window.innerWidth, cut: cut,
                 bar: r ? [Math.round(r.left - root.left), Math.round(r.top - root.top)] : null};""")
+
+
+def slider_handle(d, label):
+    "The handle of a labelled slider (focus it with a click, move it with the arrow keys)"
+    return d.find_element(By.XPATH, f"//div[contains(@class,'widget-hslider')][.//label[normalize-space()='{label}']]"
+                                    "//div[contains(@class,'noUi-handle')]")
 
 
 def open_tab(d, title):
@@ -218,12 +226,37 @@ def main():
             shot(d, shots, 'explorer_1280_repeat.png', 1280)
             shot(d, shots, 'explorer_400_repeat.png', 400, 3600)
             d.set_window_size(1280, 1400)
-            # 6. the button brings the article back
+            # 6. a third level: five steps of the cluster slider with the keyboard, then the three-level model from the menu
+            handle = slider_handle(d, 'C')
+            handle.click(); time.sleep(0.5)                 # focus (the status still reports the repeat run)
+            for _ in range(5): handle.send_keys(Keys.ARROW_RIGHT)
+            WebDriverWait(d, 180, 0.05).until(lambda d: settled(d) and 'in C=5 clusters (τ = 0.30)' in status(d))
+            two = table(d)
+            assert 'sd_(Intercept)|cluster' not in two, sorted(two)
+            assert abs(num(two['sd_(Intercept)|unit'][0]) - (0.2**2 + 0.15**2 + 0.3**2)**0.5) < 1e-4, two['sd_(Intercept)|unit']
+            Select(control(d, 'dropdown', 'model')).select_by_visible_text('three-level model')
+            f3 = 'y ~ x + a + x*a + (1 + x | unit) + (1 | cluster)'
+            WebDriverWait(d, 180, 0.05).until(lambda d: settled(d) and f3 in status(d))
+            t = table(d)
+            assert list(t)[:5] == ['sd_(Intercept)|unit', 'cor_x.(Intercept)|unit', 'sd_x|unit', 'sd_(Intercept)|cluster', 'sigma'], list(t)
+            assert num(t['sd_(Intercept)|cluster'][0]) == 0.3 and t['sd_(Intercept)|cluster'][3].startswith('['), t['sd_(Intercept)|cluster']
+            assert 0 < num(t['(Intercept)'][5]) < 10, t['(Intercept)']           # Satterthwaite df of a cluster-level effect
+            code = d.find_element(By.CSS_SELECTOR, '.hlm-explorer textarea').get_attribute('value')
+            assert 'add_clusters(sim, 5, 0.3, rng)' in code and f3 in code, code
+            open_tab(d, 'random effects'); WebDriverWait(d, 60, 0.1).until(lambda d: 'hlm-busy' not in status_class(d))
+            print(f'clusters C=5 (keyboard) and the three-level model: tau {t["sd_(Intercept)|cluster"][1]} (true 0.3), '
+                  f'Wald {t["sd_(Intercept)|cluster"][3]}, df of the intercept {t["(Intercept)"][5]}; status: {status(d)}')
+            shot(d, shots, 'explorer_1280_clusters.png', 1280)
+            shot(d, shots, 'explorer_400_clusters.png', 400, 3600)
+            d.set_window_size(1280, 1400)
+            open_tab(d, 'intervals')
+            # 7. the button brings the article back
             d.find_element(By.XPATH, "//button[contains(., 'Reproduce the article')]").click()
             WebDriverWait(d, 120, 0.05).until(lambda d: settled(d) and "article's data" in status(d) and '(Intercept)' in table(d)
                                               and abs(num(table(d)['(Intercept)'][1]) - ARTICLE['(Intercept)']) < 1e-4)
             check_article(d)
-            print('"Reproduce the article" restored the article\'s model, data and table')
+            assert 'cluster' not in status(d), status(d)
+            print('"Reproduce the article" restored the article\'s model, data (no clusters) and table')
         except Exception:
             traceback.print_exc()
             if d is not None:
