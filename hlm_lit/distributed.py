@@ -8,7 +8,7 @@ __all__ = ['is_dask_frame', 'DaskDesign', 'start_design', 'finish_design', 'scan
            'dask_summary', 'model_columns', 'lmer_dask', 'read_file', 'read_dask', 'synthetic_crossprods',
            'driver_bytes_per_level', 'shard_terms', 'sharded_criterion', 'split_levels']
 
-# %% ../nbs/20_scale_out.ipynb #c93a9669
+# %% ../nbs/20_scale_out.ipynb #cfe67e26
 import functools
 import math
 import tracemalloc
@@ -22,11 +22,12 @@ from formulaic import Formula, model_matrix
 
 from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFrame, ReTerm, _bar_pieces, _check_identifiable, _design, _parse,
                              _r_label, _slash_factors, _unknown, _var_order, group_columns, parse_formula)
-from .kernel import BlockedProfiled, Crossprods, Pair, crossprods
-from .reml import ReTemplate, ThetaFit, fit_theta
+from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
+from .henderson import UnitCrossprods
+from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 from .lmer import _corr_table, _fe_table, _named, _r_format, _table
 
-# %% ../nbs/20_scale_out.ipynb #20cdc156
+# %% ../nbs/20_scale_out.ipynb #da0cdef7
 def _dask():
     "dask.dataframe, or an ImportError that says how to install the optional engine"
     try:
@@ -42,7 +43,7 @@ def is_dask_frame(data) -> bool:
     if 'dask.dataframe' not in sys.modules: return False
     return isinstance(data, sys.modules['dask.dataframe'].DataFrame)
 
-# %% ../nbs/20_scale_out.ipynb #c4137b52
+# %% ../nbs/20_scale_out.ipynb #9b0e5ca2
 def _where(i:int, # partition number
            files:list=None, # the file each partition was read from, if known
           ) -> str:
@@ -54,7 +55,7 @@ def _first(mask:np.ndarray, index:pd.Index):
     "The label of the first True row of `mask`"
     return index[int(np.asarray(mask).argmax())]
 
-# %% ../nbs/20_scale_out.ipynb #bc38ed64
+# %% ../nbs/20_scale_out.ipynb #17fcd5dd
 @dataclass
 class DaskDesign:
     "Everything a partition needs to encode its rows exactly as every other partition does"
@@ -85,7 +86,7 @@ class DaskDesign:
     @property
     def fnames(self): return list(self.factors)
 
-# %% ../nbs/20_scale_out.ipynb #a1e3ab1e
+# %% ../nbs/20_scale_out.ipynb #d7e38664
 def _check_numbers(part:pd.DataFrame, # one partition
                    cols:list, # columns that must hold numbers
                    where:str, # the partition as the user knows it
@@ -134,7 +135,7 @@ def _scan_partition(part:pd.DataFrame, # one partition
                 combos={n: sub[cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
                 head=sub.head(5))
 
-# %% ../nbs/20_scale_out.ipynb #de679c55
+# %% ../nbs/20_scale_out.ipynb #194da6c1
 def _settle_levels(results:list, # `_scan_partition` of every partition
                    d:DaskDesign, # filled in place: levels, counts
                    dtypes:pd.Series, # the Dask DataFrame's column types
@@ -173,7 +174,7 @@ def _settle_levels(results:list, # `_scan_partition` of every partition
         d.combos[name] = used
         d.factors[name] = GroupingFactor(name, cs, None, pd.Index(functools.reduce(lambda a, b: a + ':' + b, labels), name=name))
 
-# %% ../nbs/20_scale_out.ipynb #f4bff264
+# %% ../nbs/20_scale_out.ipynb #107a7404
 def start_design(formula:str, # lmer formula
                  ddf, # the Dask DataFrame
                  weights:str=None, # prior-weights column, or None
@@ -213,7 +214,7 @@ def _no_state(spec, # a formulaic spec
         raise NotImplementedError(f"{what} uses {', '.join(state)}, which learn(s) from the whole data; the Dask engine "
                                   "cannot use that yet: transform the column in the data first")
 
-# %% ../nbs/20_scale_out.ipynb #a9d523b3
+# %% ../nbs/20_scale_out.ipynb #8b92c315
 def finish_design(d:DaskDesign, # filled in place
                   results:list, # `_scan_partition` of every partition
                   dtypes:pd.Series, # the Dask DataFrame's column types
@@ -246,7 +247,7 @@ def finish_design(d:DaskDesign, # filled in place
     d.keep = list(range(len(d.xnames)))
     return d
 
-# %% ../nbs/20_scale_out.ipynb #207c3c5e
+# %% ../nbs/20_scale_out.ipynb #3c4d1094
 def _compute(*objs, progress:bool=False):
     "Compute Dask collections together (shared tasks run once), with a progress bar on stderr if asked"
     dask, _ = _dask()
@@ -271,7 +272,7 @@ def scan(ddf, # the Dask DataFrame
     parts = ddf.to_delayed()
     return list(_compute(*[dask.delayed(_scan_partition)(p, d, i) for i, p in enumerate(parts)], progress=progress))
 
-# %% ../nbs/20_scale_out.ipynb #cb1ef849
+# %% ../nbs/20_scale_out.ipynb #9ed179b3
 def _eval_spec(spec, # a term's spec: a parsed Formula (plain numeric products) or a formulaic ModelSpec
                sub:pd.DataFrame, # complete rows
               ) -> np.ndarray:
@@ -320,7 +321,7 @@ def partition_arrays(part:pd.DataFrame, # one partition
     w = sub[d.weights].to_numpy(float) if d.weights else None
     return keep, y, X, Z, g, w
 
-# %% ../nbs/20_scale_out.ipynb #0f30539f
+# %% ../nbs/20_scale_out.ipynb #2b536faa
 def _product_columns(d:DaskDesign, # the settled design
                     ) -> dict:
     "Names of the product columns: per factor D (upper triangle) and ZXy, per factor pair P, the dense A (upper triangle)"
@@ -365,7 +366,7 @@ def _products_meta(d:DaskDesign) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=np.int64 if key == 'g' else float) for key, cs in cols.items() for c in cs}
                         | {'n': pd.Series(dtype=float), 'lw': pd.Series(dtype=float)})
 
-# %% ../nbs/20_scale_out.ipynb #87f8d72e
+# %% ../nbs/20_scale_out.ipynb #59043b37
 def aggregations(ddf, # the Dask DataFrame
                  d:DaskDesign, # the settled design
                  split_out:int=1, # output partitions of the level sums (more for very many levels)
@@ -380,7 +381,7 @@ def aggregations(ddf, # the Dask DataFrame
     aggs.append(prod[cols['A'] + ['n', 'lw']].sum())
     return aggs
 
-# %% ../nbs/20_scale_out.ipynb #8ff49748
+# %% ../nbs/20_scale_out.ipynb #4949282e
 def _sym(flat:np.ndarray, # (m, q(q+1)/2) upper triangles, row by row
          q:int, # block size
         ) -> np.ndarray:
@@ -415,7 +416,7 @@ def assemble(d:DaskDesign, # the settled design
     A = _sym(tot[cols['A']].to_numpy()[None], k)[0]
     return Crossprods(ms, list(q), D, ZXy, A, pairs, int(round(tot['n'])), counts, float(tot['lw']) if d.weights else 0.0)
 
-# %% ../nbs/20_scale_out.ipynb #42206ca0
+# %% ../nbs/20_scale_out.ipynb #81105066
 def _pow2(ss, n):
     "A power of two near each column's root mean square (1 for an all-zero column), as the pandas path scales"
     rms = np.sqrt(np.asarray(ss, float)/n)
@@ -434,7 +435,7 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
         (keep if Rjj > tol else out).append(j)
     return out
 
-# %% ../nbs/20_scale_out.ipynb #96e06387
+# %% ../nbs/20_scale_out.ipynb #56f4b54e
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
              ):
@@ -468,7 +469,7 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
                      cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
-# %% ../nbs/20_scale_out.ipynb #a4c6ea05
+# %% ../nbs/20_scale_out.ipynb #9ce772f6
 def check_identifiable(cp:Crossprods, # raw cross-products
                        d:DaskDesign, # the settled design
                       ):
@@ -491,19 +492,25 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `assemble`
                    tol:float=1e-10, # Newton-decrement tolerance
                    theta:np.ndarray=None, # evaluate at this theta (lme4's order) instead of optimizing
                   ):
-    "Condition and optimize a model given only its cross-products: (ThetaFit, objective, scales, template)"
+    "Condition and optimize a model given only its cross-products: (ThetaFit, blocked objective or None, scales, template)"
     check_identifiable(cp, d)
     cpc, scales = condition(cp, d)
     tmpl = ReTemplate(tuple(len(t.znames) for t in d.re_terms))
+    th = None if theta is None else np.asarray(theta, float)*scales['dZ'][tmpl.rows]
+    if th is not None and th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {np.shape(theta)}")
+    if len(cpc.m) == 1 and d.weights is None:                # one factor: the per-unit path of chapter 05, as `lmer` takes it
+        p = cpc.p
+        ucp = UnitCrossprods(cpc.D[0], cpc.ZXy[0][:, :, :p], cpc.ZXy[0][:, :, p], cpc.XyXy[:p, :p], cpc.XyXy[:p, p],
+                             float(cpc.XyXy[p, p]), cpc.n, cpc.counts[0])
+        opt = fit_theta(ucp, tmpl, REML, tol=tol) if th is None else evaluate_theta(ucp, tmpl, th, REML)
+        return opt, None, scales, tmpl
     obj = BlockedProfiled(cpc, tmpl, d.fac_cols, REML)
-    if theta is None: return fit_theta(None, tmpl, REML, theta0=tmpl.theta0, tol=tol, objective=obj), obj, scales, tmpl
-    th = np.asarray(theta, float)*scales['dZ'][tmpl.rows]
-    if th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {np.shape(theta)}")
+    if th is None: return fit_theta(None, tmpl, REML, theta0=tmpl.theta0, tol=tol, objective=obj), obj, scales, tmpl
     fval, grad = obj(th)
     return (ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
                      obj.nfev, th <= tmpl.lower), obj, scales, tmpl)
 
-# %% ../nbs/20_scale_out.ipynb #8243f726
+# %% ../nbs/20_scale_out.ipynb #bd0c4852
 def _fitted_partition(part:pd.DataFrame, # one partition
                       d:DaskDesign, # the settled design
                       fixef:np.ndarray, # fixed effects (kept columns)
@@ -516,7 +523,7 @@ def _fitted_partition(part:pd.DataFrame, # one partition
     for c, gf, bf in zip(d.fac_cols, g, b): f = f + np.einsum('nk,nk->n', Z[:, c], bf[gf])
     return pd.Series(f if what == 'fitted' else y - f, index=part.index[keep], name=what)
 
-# %% ../nbs/20_scale_out.ipynb #481ac120
+# %% ../nbs/20_scale_out.ipynb #f6702177
 def _predict_partition(part:pd.DataFrame, # one partition of new data
                        d:DaskDesign, # the settled design
                        fixef:np.ndarray, # fixed effects (kept columns)
@@ -554,7 +561,7 @@ def _predict_partition(part:pd.DataFrame, # one partition of new data
     out = np.full(len(part), np.nan); out[ok] = pred
     return pd.Series(out, index=part.index, name='predicted')
 
-# %% ../nbs/20_scale_out.ipynb #620e8cb5
+# %% ../nbs/20_scale_out.ipynb #6a3f6c97
 def _term_groups(re_terms:list) -> list:
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off, seen = [], 0, {}
@@ -571,7 +578,7 @@ class DaskLmerFit:
                  data, # the Dask DataFrame the model was fitted to
                  cp:Crossprods, # the raw cross-products
                  opt:ThetaFit, # the optimizer's result on the conditioned problem
-                 objective:BlockedProfiled, # the criterion
+                 objective:BlockedProfiled, # the blocked criterion (None for the per-unit path)
                  scales:dict, # how the problem was conditioned (`condition`)
                  tmpl:ReTemplate, # where theta sits in Lambda
                  REML:bool, # fitted by REML?
@@ -588,11 +595,14 @@ class DaskLmerFit:
         self.sigma = s*np.sqrt(F.r2/nu)
         self.xnames = [d.xnames[j] for j in d.keep]
         self.fixef = pd.Series(scales['phi0'] + s*F.phi/dX, index=self.xnames, name='Estimate')
-        nTf = objective.plan.nTf
-        Ci = sla.cho_solve((F.LT[nTf:nTf + p, nTf:nTf + p], True), np.eye(p))
+        if isinstance(F, Factor):                  # the blocked kernel (several factors, weights)
+            nTf = objective.plan.nTf
+            RX, b = F.LT[nTf:nTf + p, nTf:nTf + p], [u @ lam.T for u, lam in zip(F.u, F.lams)]
+        else: RX, b = F.LX, [F.b]                   # the per-unit path (one factor)
+        Ci = sla.cho_solve((RX, True), np.eye(p))
         self.vcov = pd.DataFrame(self.sigma**2*Ci/np.outer(dX, dX), index=self.xnames, columns=self.xnames)
         self._logdet_L = F.logdet_L
-        self.b = {name: s*(u @ lam.T)/dZ[c] for name, u, lam, c in zip(d.factors, F.u, F.lams, d.fac_cols)}
+        self.b = {name: s*bf/dZ[c] for name, bf, c in zip(d.factors, b, d.fac_cols)}
         self.znames = [z for t in d.re_terms for z in t.znames]
         self.converged = opt.converged
         self.messages = [] if opt.converged is not False else [f"the optimizer did not converge: {opt.message}"]
@@ -683,7 +693,7 @@ class DaskLmerFit:
         if self.nobs <= self.exact_quantiles_below: return np.quantile(r.compute().to_numpy(), [0, .25, .5, .75, 1]), True
         return r.quantile([0, .25, .5, .75, 1]).compute().to_numpy(), False
 
-# %% ../nbs/20_scale_out.ipynb #c2678992
+# %% ../nbs/20_scale_out.ipynb #da7d2193
 def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2*fit.Lambda @ fit.Lambda.T
@@ -727,7 +737,7 @@ DaskLmerFit.summary = dask_summary
 DaskLmerFit.__str__ = dask_summary
 DaskLmerFit.__repr__ = dask_summary
 
-# %% ../nbs/20_scale_out.ipynb #f27fd0f4
+# %% ../nbs/20_scale_out.ipynb #63e892a2
 def model_columns(formula:str, # lmer formula
                   weights:str=None, # prior-weights column
                  ) -> list:
@@ -763,7 +773,7 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/20_scale_out.ipynb #a1ca0bb9
+# %% ../nbs/20_scale_out.ipynb #fa591a15
 def _check_files(paths:list) -> list:
     "The files as strings; a clear error for a missing one or an unknown format"
     from pathlib import Path
@@ -798,7 +808,7 @@ def read_dask(paths:list, # CSV or Parquet files
     meta = read_file(paths[0], columns).iloc[:0]
     return dd.from_map(read_file, paths, columns=columns, meta=meta, divisions=[None]*(len(paths) + 1), enforce_metadata=False)
 
-# %% ../nbs/20_scale_out.ipynb #5ed566a2
+# %% ../nbs/20_scale_out.ipynb #46c1b1d1
 def synthetic_crossprods(m:int, # levels
                          q:int, # random-effect columns
                          p:int, # fixed effects
@@ -828,7 +838,7 @@ def driver_bytes_per_level(q:int, # random-effect columns
     tracemalloc.stop()
     return dict(q=q, p=p, sums=sums/m, evaluation=peak/m)
 
-# %% ../nbs/20_scale_out.ipynb #e0033462
+# %% ../nbs/20_scale_out.ipynb #467ed88e
 def shard_terms(shard:Crossprods, # the level blocks of some levels of a single grouping factor
                 lam:np.ndarray, # the factor's q x q lambda at theta
                ):
