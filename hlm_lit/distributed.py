@@ -8,7 +8,7 @@ __all__ = ['is_dask_frame', 'DaskDesign', 'start_design', 'finish_design', 'scan
            'dask_summary', 'model_columns', 'lmer_dask', 'read_file', 'read_dask', 'synthetic_crossprods',
            'driver_bytes_per_level', 'shard_terms', 'sharded_criterion', 'split_levels']
 
-# %% ../nbs/20_scale_out.ipynb #cfe67e26
+# %% ../nbs/20_scale_out.ipynb #76bb159d
 import functools
 import math
 import tracemalloc
@@ -27,7 +27,7 @@ from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 from .lmer import _corr_table, _fe_table, _named, _r_format, _table
 
-# %% ../nbs/20_scale_out.ipynb #da0cdef7
+# %% ../nbs/20_scale_out.ipynb #b00a0588
 def _dask():
     "dask.dataframe, or an ImportError that says how to install the optional engine"
     try:
@@ -43,7 +43,7 @@ def is_dask_frame(data) -> bool:
     if 'dask.dataframe' not in sys.modules: return False
     return isinstance(data, sys.modules['dask.dataframe'].DataFrame)
 
-# %% ../nbs/20_scale_out.ipynb #9b0e5ca2
+# %% ../nbs/20_scale_out.ipynb #dade411b
 def _where(i:int, # partition number
            files:list=None, # the file each partition was read from, if known
           ) -> str:
@@ -55,7 +55,7 @@ def _first(mask:np.ndarray, index:pd.Index):
     "The label of the first True row of `mask`"
     return index[int(np.asarray(mask).argmax())]
 
-# %% ../nbs/20_scale_out.ipynb #17fcd5dd
+# %% ../nbs/20_scale_out.ipynb #49308d9d
 @dataclass
 class DaskDesign:
     "Everything a partition needs to encode its rows exactly as every other partition does"
@@ -86,7 +86,7 @@ class DaskDesign:
     @property
     def fnames(self): return list(self.factors)
 
-# %% ../nbs/20_scale_out.ipynb #d7e38664
+# %% ../nbs/20_scale_out.ipynb #31e1babe
 def _check_numbers(part:pd.DataFrame, # one partition
                    cols:list, # columns that must hold numbers
                    where:str, # the partition as the user knows it
@@ -135,7 +135,7 @@ def _scan_partition(part:pd.DataFrame, # one partition
                 combos={n: sub[cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
                 head=sub.head(5))
 
-# %% ../nbs/20_scale_out.ipynb #194da6c1
+# %% ../nbs/20_scale_out.ipynb #d56e6a50
 def _settle_levels(results:list, # `_scan_partition` of every partition
                    d:DaskDesign, # filled in place: levels, counts
                    dtypes:pd.Series, # the Dask DataFrame's column types
@@ -174,7 +174,7 @@ def _settle_levels(results:list, # `_scan_partition` of every partition
         d.combos[name] = used
         d.factors[name] = GroupingFactor(name, cs, None, pd.Index(functools.reduce(lambda a, b: a + ':' + b, labels), name=name))
 
-# %% ../nbs/20_scale_out.ipynb #107a7404
+# %% ../nbs/20_scale_out.ipynb #3ed6d0d5
 def start_design(formula:str, # lmer formula
                  ddf, # the Dask DataFrame
                  weights:str=None, # prior-weights column, or None
@@ -214,7 +214,7 @@ def _no_state(spec, # a formulaic spec
         raise NotImplementedError(f"{what} uses {', '.join(state)}, which learn(s) from the whole data; the Dask engine "
                                   "cannot use that yet: transform the column in the data first")
 
-# %% ../nbs/20_scale_out.ipynb #8b92c315
+# %% ../nbs/20_scale_out.ipynb #8868e585
 def finish_design(d:DaskDesign, # filled in place
                   results:list, # `_scan_partition` of every partition
                   dtypes:pd.Series, # the Dask DataFrame's column types
@@ -247,7 +247,7 @@ def finish_design(d:DaskDesign, # filled in place
     d.keep = list(range(len(d.xnames)))
     return d
 
-# %% ../nbs/20_scale_out.ipynb #3c4d1094
+# %% ../nbs/20_scale_out.ipynb #d8faa4ad
 def _compute(*objs, progress:bool=False):
     "Compute Dask collections together (shared tasks run once), with a progress bar on stderr if asked"
     dask, _ = _dask()
@@ -272,7 +272,7 @@ def scan(ddf, # the Dask DataFrame
     parts = ddf.to_delayed()
     return list(_compute(*[dask.delayed(_scan_partition)(p, d, i) for i, p in enumerate(parts)], progress=progress))
 
-# %% ../nbs/20_scale_out.ipynb #9ed179b3
+# %% ../nbs/20_scale_out.ipynb #ca28e79c
 def _eval_spec(spec, # a term's spec: a parsed Formula (plain numeric products) or a formulaic ModelSpec
                sub:pd.DataFrame, # complete rows
               ) -> np.ndarray:
@@ -321,7 +321,7 @@ def partition_arrays(part:pd.DataFrame, # one partition
     w = sub[d.weights].to_numpy(float) if d.weights else None
     return keep, y, X, Z, g, w
 
-# %% ../nbs/20_scale_out.ipynb #2b536faa
+# %% ../nbs/20_scale_out.ipynb #420eeac3
 def _product_columns(d:DaskDesign, # the settled design
                     ) -> dict:
     "Names of the product columns: per factor D (upper triangle) and ZXy, per factor pair P, the dense A (upper triangle)"
@@ -338,27 +338,39 @@ def _product_columns(d:DaskDesign, # the settled design
 def partition_products(part:pd.DataFrame, # one partition
                        d:DaskDesign, # the settled design
                       ) -> pd.DataFrame:
-    "Row-wise products whose sums (by level, by cell, in total) are the kernel's cross-products"
+    "Row-wise products whose sums (by level, by cell, in total) are the kernel's cross-products, summed within the partition by cell"
     _, y, X, Z, g, w = partition_arrays(part, d)
     Xy = np.column_stack([X[:, d.keep], y])
     if w is not None: s = np.sqrt(w); Xy, Z = Xy*s[:, None], Z*s[:, None]
-    out, k = {}, Xy.shape[1]
-    for f, c in enumerate(d.fac_cols): out[f'g{f}'] = g[f].astype(np.int64)
-    Zf = [Z[:, c] for c in d.fac_cols]
+    # the finest cells: one level of every factor (for one factor, its levels); rows sorted by cell
+    ms = [len(f.levels) for f in d.factors.values()]
+    if len(g) == 1: key = g[0]
+    elif np.prod(np.array(ms, float)) < 2.0**62: key = np.ravel_multi_index(g, ms)
+    else: key = np.unique(np.column_stack(g), axis=0, return_inverse=True)[1].ravel()
+    order = np.argsort(key, kind='stable')
+    Xy, Z, key, lw = Xy[order], Z[order], key[order], (np.zeros(len(y)) if w is None else np.log(w[order]))
+    meta = _products_meta(d)
+    vals = np.empty((len(y), meta.shape[1] - len(g)))                # every product column, in meta's order
+    j, Zf = 0, [Z[:, c] for c in d.fac_cols]
+    def put(v):
+        nonlocal j; vals[:, j] = v; j += 1
     for f, Zi in enumerate(Zf):
         for a in range(Zi.shape[1]):
-            for b in range(a, Zi.shape[1]): out[f'D{f}_{a}_{b}'] = Zi[:, a]*Zi[:, b]
+            for b in range(a, Zi.shape[1]): put(Zi[:, a]*Zi[:, b])
         for a in range(Zi.shape[1]):
-            for j in range(k): out[f'Z{f}_{a}_{j}'] = Zi[:, a]*Xy[:, j]
+            for c in range(Xy.shape[1]): put(Zi[:, a]*Xy[:, c])
     for h in range(len(Zf)):
         for f in range(h):
             for a in range(Zf[h].shape[1]):
-                for b in range(Zf[f].shape[1]): out[f'P{h}_{f}_{a}_{b}'] = Zf[h][:, a]*Zf[f][:, b]
-    for a in range(k):
-        for b in range(a, k): out[f'A{a}_{b}'] = Xy[:, a]*Xy[:, b]
-    out['n'] = np.ones(len(y))
-    out['lw'] = np.zeros(len(y)) if w is None else np.log(w)
-    return pd.DataFrame(out)[list(_products_meta(d).columns)]
+                for b in range(Zf[f].shape[1]): put(Zf[h][:, a]*Zf[f][:, b])
+    for a in range(Xy.shape[1]):
+        for b in range(a, Xy.shape[1]): put(Xy[:, a]*Xy[:, b])
+    put(1.0); put(lw)
+    if len(y) == 0: return meta
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    out = pd.DataFrame(np.add.reduceat(vals, starts, axis=0), columns=meta.columns[len(g):])
+    for f in range(len(g)): out.insert(f, f'g{f}', g[f][order[starts]].astype(np.int64))
+    return out
 
 def _products_meta(d:DaskDesign) -> pd.DataFrame:
     "The empty frame with the product columns' names and types (Dask's meta)"
@@ -366,7 +378,7 @@ def _products_meta(d:DaskDesign) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=np.int64 if key == 'g' else float) for key, cs in cols.items() for c in cs}
                         | {'n': pd.Series(dtype=float), 'lw': pd.Series(dtype=float)})
 
-# %% ../nbs/20_scale_out.ipynb #59043b37
+# %% ../nbs/20_scale_out.ipynb #7c34946d
 def aggregations(ddf, # the Dask DataFrame
                  d:DaskDesign, # the settled design
                  split_out:int=1, # output partitions of the level sums (more for very many levels)
@@ -381,7 +393,7 @@ def aggregations(ddf, # the Dask DataFrame
     aggs.append(prod[cols['A'] + ['n', 'lw']].sum())
     return aggs
 
-# %% ../nbs/20_scale_out.ipynb #4949282e
+# %% ../nbs/20_scale_out.ipynb #dbaac832
 def _sym(flat:np.ndarray, # (m, q(q+1)/2) upper triangles, row by row
          q:int, # block size
         ) -> np.ndarray:
@@ -416,7 +428,7 @@ def assemble(d:DaskDesign, # the settled design
     A = _sym(tot[cols['A']].to_numpy()[None], k)[0]
     return Crossprods(ms, list(q), D, ZXy, A, pairs, int(round(tot['n'])), counts, float(tot['lw']) if d.weights else 0.0)
 
-# %% ../nbs/20_scale_out.ipynb #81105066
+# %% ../nbs/20_scale_out.ipynb #1a8d4158
 def _pow2(ss, n):
     "A power of two near each column's root mean square (1 for an all-zero column), as the pandas path scales"
     rms = np.sqrt(np.asarray(ss, float)/n)
@@ -435,7 +447,7 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
         (keep if Rjj > tol else out).append(j)
     return out
 
-# %% ../nbs/20_scale_out.ipynb #56f4b54e
+# %% ../nbs/20_scale_out.ipynb #b0c173ec
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
              ):
@@ -469,7 +481,7 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
                      cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
-# %% ../nbs/20_scale_out.ipynb #9ce772f6
+# %% ../nbs/20_scale_out.ipynb #a34c33cc
 def check_identifiable(cp:Crossprods, # raw cross-products
                        d:DaskDesign, # the settled design
                       ):
@@ -510,7 +522,7 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `assemble`
     return (ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
                      obj.nfev, th <= tmpl.lower), obj, scales, tmpl)
 
-# %% ../nbs/20_scale_out.ipynb #bd0c4852
+# %% ../nbs/20_scale_out.ipynb #9e298db4
 def _fitted_partition(part:pd.DataFrame, # one partition
                       d:DaskDesign, # the settled design
                       fixef:np.ndarray, # fixed effects (kept columns)
@@ -523,7 +535,7 @@ def _fitted_partition(part:pd.DataFrame, # one partition
     for c, gf, bf in zip(d.fac_cols, g, b): f = f + np.einsum('nk,nk->n', Z[:, c], bf[gf])
     return pd.Series(f if what == 'fitted' else y - f, index=part.index[keep], name=what)
 
-# %% ../nbs/20_scale_out.ipynb #f6702177
+# %% ../nbs/20_scale_out.ipynb #087e30b2
 def _predict_partition(part:pd.DataFrame, # one partition of new data
                        d:DaskDesign, # the settled design
                        fixef:np.ndarray, # fixed effects (kept columns)
@@ -561,7 +573,7 @@ def _predict_partition(part:pd.DataFrame, # one partition of new data
     out = np.full(len(part), np.nan); out[ok] = pred
     return pd.Series(out, index=part.index, name='predicted')
 
-# %% ../nbs/20_scale_out.ipynb #6a3f6c97
+# %% ../nbs/20_scale_out.ipynb #e11e85b9
 def _term_groups(re_terms:list) -> list:
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off, seen = [], 0, {}
@@ -693,7 +705,7 @@ class DaskLmerFit:
         if self.nobs <= self.exact_quantiles_below: return np.quantile(r.compute().to_numpy(), [0, .25, .5, .75, 1]), True
         return r.quantile([0, .25, .5, .75, 1]).compute().to_numpy(), False
 
-# %% ../nbs/20_scale_out.ipynb #da7d2193
+# %% ../nbs/20_scale_out.ipynb #1a0f9e21
 def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2*fit.Lambda @ fit.Lambda.T
@@ -737,7 +749,7 @@ DaskLmerFit.summary = dask_summary
 DaskLmerFit.__str__ = dask_summary
 DaskLmerFit.__repr__ = dask_summary
 
-# %% ../nbs/20_scale_out.ipynb #63e892a2
+# %% ../nbs/20_scale_out.ipynb #3f990309
 def model_columns(formula:str, # lmer formula
                   weights:str=None, # prior-weights column
                  ) -> list:
@@ -773,7 +785,7 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/20_scale_out.ipynb #fa591a15
+# %% ../nbs/20_scale_out.ipynb #bd4c118d
 def _check_files(paths:list) -> list:
     "The files as strings; a clear error for a missing one or an unknown format"
     from pathlib import Path
@@ -808,7 +820,7 @@ def read_dask(paths:list, # CSV or Parquet files
     meta = read_file(paths[0], columns).iloc[:0]
     return dd.from_map(read_file, paths, columns=columns, meta=meta, divisions=[None]*(len(paths) + 1), enforce_metadata=False)
 
-# %% ../nbs/20_scale_out.ipynb #46c1b1d1
+# %% ../nbs/20_scale_out.ipynb #b65e192f
 def synthetic_crossprods(m:int, # levels
                          q:int, # random-effect columns
                          p:int, # fixed effects
@@ -838,7 +850,7 @@ def driver_bytes_per_level(q:int, # random-effect columns
     tracemalloc.stop()
     return dict(q=q, p=p, sums=sums/m, evaluation=peak/m)
 
-# %% ../nbs/20_scale_out.ipynb #467ed88e
+# %% ../nbs/20_scale_out.ipynb #de93f022
 def shard_terms(shard:Crossprods, # the level blocks of some levels of a single grouping factor
                 lam:np.ndarray, # the factor's q x q lambda at theta
                ):
