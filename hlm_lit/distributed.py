@@ -8,7 +8,7 @@ __all__ = ['is_dask_frame', 'DaskDesign', 'start_design', 'finish_design', 'scan
            'dask_summary', 'model_columns', 'lmer_dask', 'read_file', 'read_dask', 'synthetic_crossprods',
            'driver_bytes_per_level', 'shard_terms', 'sharded_criterion', 'split_levels']
 
-# %% ../nbs/20_scale_out.ipynb #76bb159d
+# %% ../nbs/20_scale_out.ipynb #d7c097e2
 import functools
 import math
 import tracemalloc
@@ -27,7 +27,7 @@ from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 from .lmer import _corr_table, _fe_table, _named, _r_format, _table
 
-# %% ../nbs/20_scale_out.ipynb #b00a0588
+# %% ../nbs/20_scale_out.ipynb #87f816dd
 def _dask():
     "dask.dataframe, or an ImportError that says how to install the optional engine"
     try:
@@ -43,7 +43,7 @@ def is_dask_frame(data) -> bool:
     if 'dask.dataframe' not in sys.modules: return False
     return isinstance(data, sys.modules['dask.dataframe'].DataFrame)
 
-# %% ../nbs/20_scale_out.ipynb #dade411b
+# %% ../nbs/20_scale_out.ipynb #86427b45
 def _where(i:int, # partition number
            files:list=None, # the file each partition was read from, if known
           ) -> str:
@@ -55,7 +55,7 @@ def _first(mask:np.ndarray, index:pd.Index):
     "The label of the first True row of `mask`"
     return index[int(np.asarray(mask).argmax())]
 
-# %% ../nbs/20_scale_out.ipynb #49308d9d
+# %% ../nbs/20_scale_out.ipynb #ff7bc97b
 @dataclass
 class DaskDesign:
     "Everything a partition needs to encode its rows exactly as every other partition does"
@@ -86,7 +86,7 @@ class DaskDesign:
     @property
     def fnames(self): return list(self.factors)
 
-# %% ../nbs/20_scale_out.ipynb #31e1babe
+# %% ../nbs/20_scale_out.ipynb #33f0b707
 def _check_numbers(part:pd.DataFrame, # one partition
                    cols:list, # columns that must hold numbers
                    where:str, # the partition as the user knows it
@@ -135,7 +135,7 @@ def _scan_partition(part:pd.DataFrame, # one partition
                 combos={n: sub[cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
                 head=sub.head(5))
 
-# %% ../nbs/20_scale_out.ipynb #d56e6a50
+# %% ../nbs/20_scale_out.ipynb #31a42e68
 def _settle_levels(results:list, # `_scan_partition` of every partition
                    d:DaskDesign, # filled in place: levels, counts
                    dtypes:pd.Series, # the Dask DataFrame's column types
@@ -174,7 +174,7 @@ def _settle_levels(results:list, # `_scan_partition` of every partition
         d.combos[name] = used
         d.factors[name] = GroupingFactor(name, cs, None, pd.Index(functools.reduce(lambda a, b: a + ':' + b, labels), name=name))
 
-# %% ../nbs/20_scale_out.ipynb #3ed6d0d5
+# %% ../nbs/20_scale_out.ipynb #59385c12
 def start_design(formula:str, # lmer formula
                  ddf, # the Dask DataFrame
                  weights:str=None, # prior-weights column, or None
@@ -214,7 +214,7 @@ def _no_state(spec, # a formulaic spec
         raise NotImplementedError(f"{what} uses {', '.join(state)}, which learn(s) from the whole data; the Dask engine "
                                   "cannot use that yet: transform the column in the data first")
 
-# %% ../nbs/20_scale_out.ipynb #8868e585
+# %% ../nbs/20_scale_out.ipynb #39b6b87e
 def finish_design(d:DaskDesign, # filled in place
                   results:list, # `_scan_partition` of every partition
                   dtypes:pd.Series, # the Dask DataFrame's column types
@@ -247,7 +247,7 @@ def finish_design(d:DaskDesign, # filled in place
     d.keep = list(range(len(d.xnames)))
     return d
 
-# %% ../nbs/20_scale_out.ipynb #d8faa4ad
+# %% ../nbs/20_scale_out.ipynb #1be995ac
 def _compute(*objs, progress:bool=False):
     "Compute Dask collections together (shared tasks run once), with a progress bar on stderr if asked"
     dask, _ = _dask()
@@ -272,7 +272,7 @@ def scan(ddf, # the Dask DataFrame
     parts = ddf.to_delayed()
     return list(_compute(*[dask.delayed(_scan_partition)(p, d, i) for i, p in enumerate(parts)], progress=progress))
 
-# %% ../nbs/20_scale_out.ipynb #ca28e79c
+# %% ../nbs/20_scale_out.ipynb #f54b662b
 def _eval_spec(spec, # a term's spec: a parsed Formula (plain numeric products) or a formulaic ModelSpec
                sub:pd.DataFrame, # complete rows
               ) -> np.ndarray:
@@ -321,7 +321,7 @@ def partition_arrays(part:pd.DataFrame, # one partition
     w = sub[d.weights].to_numpy(float) if d.weights else None
     return keep, y, X, Z, g, w
 
-# %% ../nbs/20_scale_out.ipynb #420eeac3
+# %% ../nbs/20_scale_out.ipynb #04188345
 def _product_columns(d:DaskDesign, # the settled design
                     ) -> dict:
     "Names of the product columns: per factor D (upper triangle) and ZXy, per factor pair P, the dense A (upper triangle)"
@@ -347,28 +347,28 @@ def partition_products(part:pd.DataFrame, # one partition
     if len(g) == 1: key = g[0]
     elif np.prod(np.array(ms, float)) < 2.0**62: key = np.ravel_multi_index(g, ms)
     else: key = np.unique(np.column_stack(g), axis=0, return_inverse=True)[1].ravel()
-    order = np.argsort(key, kind='stable')
-    Xy, Z, key, lw = Xy[order], Z[order], key[order], (np.zeros(len(y)) if w is None else np.log(w[order]))
+    lw = np.zeros(len(y)) if w is None else np.log(w)
+    if np.all(key[1:] >= key[:-1]): order = np.arange(len(key))       # rows already sorted by cell (common in files)
+    else: order = np.argsort(key, kind='stable'); Xy, Z, key, lw = Xy[order], Z[order], key[order], lw[order]
+    Xy, Z = np.asfortranarray(Xy), np.asfortranarray(Z)
     meta = _products_meta(d)
-    vals = np.empty((len(y), meta.shape[1] - len(g)))                # every product column, in meta's order
-    j, Zf = 0, [Z[:, c] for c in d.fac_cols]
-    def put(v):
-        nonlocal j; vals[:, j] = v; j += 1
+    if len(y) == 0: return meta
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    sums, Zf = [], [Z[:, c] for c in d.fac_cols]                       # each product column summed by cell at once
+    add = lambda v: sums.append(np.add.reduceat(v, starts))
     for f, Zi in enumerate(Zf):
         for a in range(Zi.shape[1]):
-            for b in range(a, Zi.shape[1]): put(Zi[:, a]*Zi[:, b])
+            for b in range(a, Zi.shape[1]): add(Zi[:, a]*Zi[:, b])
         for a in range(Zi.shape[1]):
-            for c in range(Xy.shape[1]): put(Zi[:, a]*Xy[:, c])
+            for c in range(Xy.shape[1]): add(Zi[:, a]*Xy[:, c])
     for h in range(len(Zf)):
         for f in range(h):
             for a in range(Zf[h].shape[1]):
-                for b in range(Zf[f].shape[1]): put(Zf[h][:, a]*Zf[f][:, b])
+                for b in range(Zf[f].shape[1]): add(Zf[h][:, a]*Zf[f][:, b])
     for a in range(Xy.shape[1]):
-        for b in range(a, Xy.shape[1]): put(Xy[:, a]*Xy[:, b])
-    put(1.0); put(lw)
-    if len(y) == 0: return meta
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    out = pd.DataFrame(np.add.reduceat(vals, starts, axis=0), columns=meta.columns[len(g):])
+        for b in range(a, Xy.shape[1]): add(Xy[:, a]*Xy[:, b])
+    sums.append(np.diff(np.r_[starts, len(key)]).astype(float)); add(lw)
+    out = pd.DataFrame(dict(zip(meta.columns[len(g):], sums)))
     for f in range(len(g)): out.insert(f, f'g{f}', g[f][order[starts]].astype(np.int64))
     return out
 
@@ -378,7 +378,7 @@ def _products_meta(d:DaskDesign) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=np.int64 if key == 'g' else float) for key, cs in cols.items() for c in cs}
                         | {'n': pd.Series(dtype=float), 'lw': pd.Series(dtype=float)})
 
-# %% ../nbs/20_scale_out.ipynb #7c34946d
+# %% ../nbs/20_scale_out.ipynb #1226921c
 def aggregations(ddf, # the Dask DataFrame
                  d:DaskDesign, # the settled design
                  split_out:int=1, # output partitions of the level sums (more for very many levels)
@@ -393,7 +393,7 @@ def aggregations(ddf, # the Dask DataFrame
     aggs.append(prod[cols['A'] + ['n', 'lw']].sum())
     return aggs
 
-# %% ../nbs/20_scale_out.ipynb #dbaac832
+# %% ../nbs/20_scale_out.ipynb #cf06f148
 def _sym(flat:np.ndarray, # (m, q(q+1)/2) upper triangles, row by row
          q:int, # block size
         ) -> np.ndarray:
@@ -428,7 +428,7 @@ def assemble(d:DaskDesign, # the settled design
     A = _sym(tot[cols['A']].to_numpy()[None], k)[0]
     return Crossprods(ms, list(q), D, ZXy, A, pairs, int(round(tot['n'])), counts, float(tot['lw']) if d.weights else 0.0)
 
-# %% ../nbs/20_scale_out.ipynb #1a8d4158
+# %% ../nbs/20_scale_out.ipynb #241524fe
 def _pow2(ss, n):
     "A power of two near each column's root mean square (1 for an all-zero column), as the pandas path scales"
     rms = np.sqrt(np.asarray(ss, float)/n)
@@ -447,7 +447,7 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
         (keep if Rjj > tol else out).append(j)
     return out
 
-# %% ../nbs/20_scale_out.ipynb #b0c173ec
+# %% ../nbs/20_scale_out.ipynb #ae342558
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
              ):
@@ -481,7 +481,7 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
                      cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
-# %% ../nbs/20_scale_out.ipynb #a34c33cc
+# %% ../nbs/20_scale_out.ipynb #a5e01733
 def check_identifiable(cp:Crossprods, # raw cross-products
                        d:DaskDesign, # the settled design
                       ):
@@ -522,7 +522,7 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `assemble`
     return (ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
                      obj.nfev, th <= tmpl.lower), obj, scales, tmpl)
 
-# %% ../nbs/20_scale_out.ipynb #9e298db4
+# %% ../nbs/20_scale_out.ipynb #3603fe2e
 def _fitted_partition(part:pd.DataFrame, # one partition
                       d:DaskDesign, # the settled design
                       fixef:np.ndarray, # fixed effects (kept columns)
@@ -535,7 +535,7 @@ def _fitted_partition(part:pd.DataFrame, # one partition
     for c, gf, bf in zip(d.fac_cols, g, b): f = f + np.einsum('nk,nk->n', Z[:, c], bf[gf])
     return pd.Series(f if what == 'fitted' else y - f, index=part.index[keep], name=what)
 
-# %% ../nbs/20_scale_out.ipynb #087e30b2
+# %% ../nbs/20_scale_out.ipynb #02be79f9
 def _predict_partition(part:pd.DataFrame, # one partition of new data
                        d:DaskDesign, # the settled design
                        fixef:np.ndarray, # fixed effects (kept columns)
@@ -573,7 +573,7 @@ def _predict_partition(part:pd.DataFrame, # one partition of new data
     out = np.full(len(part), np.nan); out[ok] = pred
     return pd.Series(out, index=part.index, name='predicted')
 
-# %% ../nbs/20_scale_out.ipynb #e11e85b9
+# %% ../nbs/20_scale_out.ipynb #af06bd7e
 def _term_groups(re_terms:list) -> list:
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off, seen = [], 0, {}
@@ -705,7 +705,7 @@ class DaskLmerFit:
         if self.nobs <= self.exact_quantiles_below: return np.quantile(r.compute().to_numpy(), [0, .25, .5, .75, 1]), True
         return r.quantile([0, .25, .5, .75, 1]).compute().to_numpy(), False
 
-# %% ../nbs/20_scale_out.ipynb #1a0f9e21
+# %% ../nbs/20_scale_out.ipynb #e5b35c4b
 def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2*fit.Lambda @ fit.Lambda.T
@@ -749,7 +749,7 @@ DaskLmerFit.summary = dask_summary
 DaskLmerFit.__str__ = dask_summary
 DaskLmerFit.__repr__ = dask_summary
 
-# %% ../nbs/20_scale_out.ipynb #3f990309
+# %% ../nbs/20_scale_out.ipynb #c27f9bf3
 def model_columns(formula:str, # lmer formula
                   weights:str=None, # prior-weights column
                  ) -> list:
@@ -762,12 +762,13 @@ def model_columns(formula:str, # lmer formula
 def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
               ddf, # a Dask DataFrame, one row per observation
               REML:bool=True, # REML (default, as lme4) or maximum likelihood
+              na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
               tol:float=1e-10, # Newton-decrement tolerance of the optimizer
               theta:np.ndarray=None, # evaluate at this theta (lme4's order) instead of optimizing
               weights:str=None, # prior weights: a column name
               files:list=None, # the file each partition was read from (for error messages)
               progress:bool=False, # progress bars for the two passes
-              split_out:int=None, # output partitions of the level sums (default: 1 per 2M levels)
+              split_out:int=None, # output partitions of the level sums (default: 1 per million levels)
              ) -> DaskLmerFit:
     "Fit a linear mixed model to a Dask DataFrame: a cheap pass for the levels, one pass of sums, the fit on the driver"
     from hlm_lit.lmer import ConvergenceWarning, SingularFitWarning
@@ -775,9 +776,12 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
     d = start_design(formula, ddf, weights, files)
     used = list(dict.fromkeys(d.cols + ([weights] if weights else [])))
     data = ddf if files is not None else ddf[used]     # files: each partition reads what its file has (errors name it)
+    if na_action not in ('omit', 'raise'): raise ValueError(f"na_action must be 'omit' or 'raise', got {na_action!r}")
     finish_design(d, scan(data, d, progress), ddf.dtypes)
+    if d.n_dropped and na_action == 'raise':
+        raise ValueError(f"missing values in {', '.join(f'{c!r} ({n} rows)' for c, n in d.dropped.items())} and na_action='raise'")
     m = max(len(f.levels) for f in d.factors.values())
-    aggs = aggregations(data, d, split_out or max(1, m // 2_000_000))
+    aggs = aggregations(data, d, split_out or max(1, m // 1_000_000))
     cp = assemble(d, list(_compute(*aggs, progress=progress)))
     opt, obj, scales, tmpl = fit_crossprods(cp, d, REML, tol, theta)
     fit = DaskLmerFit(d, data, cp, opt, obj, scales, tmpl, REML)
@@ -785,7 +789,7 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/20_scale_out.ipynb #bd4c118d
+# %% ../nbs/20_scale_out.ipynb #95fe2648
 def _check_files(paths:list) -> list:
     "The files as strings; a clear error for a missing one or an unknown format"
     from pathlib import Path
@@ -820,7 +824,7 @@ def read_dask(paths:list, # CSV or Parquet files
     meta = read_file(paths[0], columns).iloc[:0]
     return dd.from_map(read_file, paths, columns=columns, meta=meta, divisions=[None]*(len(paths) + 1), enforce_metadata=False)
 
-# %% ../nbs/20_scale_out.ipynb #b65e192f
+# %% ../nbs/20_scale_out.ipynb #3daf9f6c
 def synthetic_crossprods(m:int, # levels
                          q:int, # random-effect columns
                          p:int, # fixed effects
@@ -850,7 +854,7 @@ def driver_bytes_per_level(q:int, # random-effect columns
     tracemalloc.stop()
     return dict(q=q, p=p, sums=sums/m, evaluation=peak/m)
 
-# %% ../nbs/20_scale_out.ipynb #de93f022
+# %% ../nbs/20_scale_out.ipynb #e009defd
 def shard_terms(shard:Crossprods, # the level blocks of some levels of a single grouping factor
                 lam:np.ndarray, # the factor's q x q lambda at theta
                ):
