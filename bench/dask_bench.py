@@ -62,7 +62,7 @@ def peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1e6
 
 
-def one(rows: float, data: Path, memory_limit: str) -> dict:
+def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dict:
     "One size, in this process: the cluster, the floor, the fit, the agreement"
     from distributed import Client, LocalCluster
     import dask
@@ -76,21 +76,24 @@ def one(rows: float, data: Path, memory_limit: str) -> dict:
                       dashboard_address=None) as cluster, Client(cluster) as client:
         split_out = max(1, rec['units']//1_000_000)
         # the floor: one bare groupby-sum over the same columns, its result on the driver
-        ddf = D.read_dask(files, cols)
-        t = time.perf_counter(); ddf.groupby('unit').sum(split_out=split_out).compute()
-        rec['floor_groupby_s'] = time.perf_counter() - t
-        # the fit, step by step as lmer_dask runs it
-        t0 = time.perf_counter()
-        ddf = D.read_dask(files, cols)
-        d = D.start_design(FORMULA, ddf, None, files)
-        D.finish_design(d, D.scan(ddf, d), ddf.dtypes)
-        t1 = time.perf_counter()
-        cp = D.assemble(d, list(dask.compute(*D.aggregations(ddf, d, split_out))))
-        t2 = time.perf_counter()
-        opt, obj, scales, tmpl = D.fit_crossprods(cp, d)
-        fit = D.DaskLmerFit(d, ddf, cp, opt, obj, scales, tmpl, True)
-        t3 = time.perf_counter()
-        rec.update(scan_s=t1 - t0, pass_s=t2 - t1, fit_s=t3 - t2, total_s=t3 - t0, nfev=int(opt.nfev), converged=bool(fit.converged),
+        best = {}
+        for rep in range(args_repeat):             # the machine is shared: the best of a few runs of each
+            ddf = D.read_dask(files, cols)
+            t = time.perf_counter(); ddf.groupby('unit').sum(split_out=split_out).compute()
+            best['floor_groupby_s'] = min(best.get('floor_groupby_s', np.inf), time.perf_counter() - t)
+            # the fit, step by step as lmer_dask runs it
+            t0 = time.perf_counter()
+            ddf = D.read_dask(files, cols)
+            d = D.start_design(FORMULA, ddf, None, files)
+            D.finish_design(d, D.scan(ddf, d), ddf.dtypes)
+            t1 = time.perf_counter()
+            cp = D.assemble(d, list(dask.compute(*D.aggregations(ddf, d, split_out))))
+            t2 = time.perf_counter()
+            opt, obj, scales, tmpl = D.fit_crossprods(cp, d)
+            fit = D.DaskLmerFit(d, ddf, cp, opt, obj, scales, tmpl, True)
+            t3 = time.perf_counter()
+            for k, v in dict(scan_s=t1 - t0, pass_s=t2 - t1, fit_s=t3 - t2, total_s=t3 - t0).items(): best[k] = min(best.get(k, np.inf), v)
+        rec.update(best, repeats=args_repeat, nfev=int(opt.nfev), converged=bool(fit.converged),
                    crit=float(fit.crit), theta=fit.theta.tolist(), fixef=fit.fixef.tolist())
         rec['total_over_floor'] = rec['total_s']/rec['floor_groupby_s']
         rec['driver_peak_GB'] = peak_gb()
@@ -110,12 +113,13 @@ def main():
     ap.add_argument('--rows', type=float, nargs='+', default=[1e6, 3e6, 10e6])
     ap.add_argument('--data', type=Path, default=Path('/tmp/hlm_dask_bench'))
     ap.add_argument('--memory-limit', default='2GB')
+    ap.add_argument('--repeat', type=int, default=2, help='runs per size; the best time of each step is kept')
     ap.add_argument('--one', type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one is not None:
-        print(json.dumps(one(args.one, args.data, args.memory_limit))); return
+        print(json.dumps(one(args.one, args.data, args.memory_limit, args.repeat))); return
     for rows in args.rows:                         # each size in a fresh process: its own peak memory
-        p = subprocess.run([sys.executable, __file__, '--one', str(rows), '--data', str(args.data), '--memory-limit', args.memory_limit],
+        p = subprocess.run([sys.executable, __file__, '--one', str(rows), '--data', str(args.data), '--memory-limit', args.memory_limit, '--repeat', str(args.repeat)],
                            capture_output=True, text=True)
         if p.returncode:
             print(p.stderr[-3000:], file=sys.stderr); continue
