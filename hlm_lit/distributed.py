@@ -8,7 +8,7 @@ __all__ = ['is_dask_frame', 'DaskDesign', 'start_design', 'finish_design', 'scan
            'dask_summary', 'model_columns', 'lmer_dask', 'read_file', 'read_dask', 'synthetic_crossprods',
            'driver_bytes_per_level', 'shard_terms', 'sharded_criterion', 'split_levels']
 
-# %% ../nbs/20_scale_out.ipynb #74a08b7c
+# %% ../nbs/20_scale_out.ipynb #a9ad2888
 import functools
 import math
 import tracemalloc
@@ -27,7 +27,7 @@ from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 from .lmer import _corr_table, _fe_table, _named, _r_format, _table
 
-# %% ../nbs/20_scale_out.ipynb #15345c5a
+# %% ../nbs/20_scale_out.ipynb #8dcbb9bf
 def _dask():
     "dask.dataframe, or an ImportError that says how to install the optional engine"
     try:
@@ -40,10 +40,10 @@ def _dask():
 def is_dask_frame(data) -> bool:
     "Is `data` a Dask DataFrame? (False without importing dask when dask is not loaded)"
     import sys
-    if 'dask.dataframe' not in sys.modules: return False
-    return isinstance(data, sys.modules['dask.dataframe'].DataFrame)
+    dd = sys.modules.get('dask.dataframe')
+    return dd is not None and isinstance(data, dd.DataFrame)
 
-# %% ../nbs/20_scale_out.ipynb #2d6b2806
+# %% ../nbs/20_scale_out.ipynb #ebde898a
 def _where(i:int, # partition number
            files:list=None, # the file each partition was read from, if known
           ) -> str:
@@ -55,7 +55,7 @@ def _first(mask:np.ndarray, index:pd.Index):
     "The label of the first True row of `mask`"
     return index[int(np.asarray(mask).argmax())]
 
-# %% ../nbs/20_scale_out.ipynb #9009ce28
+# %% ../nbs/20_scale_out.ipynb #ce43d078
 @dataclass
 class DaskDesign:
     "Everything a partition needs to encode its rows exactly as every other partition does"
@@ -86,7 +86,7 @@ class DaskDesign:
     @property
     def fnames(self): return list(self.factors)
 
-# %% ../nbs/20_scale_out.ipynb #83eab746
+# %% ../nbs/20_scale_out.ipynb #11c373bc
 def _check_numbers(part:pd.DataFrame, # one partition
                    cols:list, # columns that must hold numbers
                    where:str, # the partition as the user knows it
@@ -135,7 +135,7 @@ def _scan_partition(part:pd.DataFrame, # one partition
                 combos={n: sub[cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
                 head=sub.head(5))
 
-# %% ../nbs/20_scale_out.ipynb #0e421199
+# %% ../nbs/20_scale_out.ipynb #8a621fb8
 def _settle_levels(results:list, # `_scan_partition` of every partition
                    d:DaskDesign, # filled in place: levels, counts
                    dtypes:pd.Series, # the Dask DataFrame's column types
@@ -174,7 +174,7 @@ def _settle_levels(results:list, # `_scan_partition` of every partition
         d.combos[name] = used
         d.factors[name] = GroupingFactor(name, cs, None, pd.Index(functools.reduce(lambda a, b: a + ':' + b, labels), name=name))
 
-# %% ../nbs/20_scale_out.ipynb #1c0d1e13
+# %% ../nbs/20_scale_out.ipynb #4c387c82
 def start_design(formula:str, # lmer formula
                  ddf, # the Dask DataFrame
                  weights:str=None, # prior-weights column, or None
@@ -214,7 +214,7 @@ def _no_state(spec, # a formulaic spec
         raise NotImplementedError(f"{what} uses {', '.join(state)}, which learn(s) from the whole data; the Dask engine "
                                   "cannot use that yet: transform the column in the data first")
 
-# %% ../nbs/20_scale_out.ipynb #7e47bfb0
+# %% ../nbs/20_scale_out.ipynb #fe3810dd
 def finish_design(d:DaskDesign, # filled in place
                   results:list, # `_scan_partition` of every partition
                   dtypes:pd.Series, # the Dask DataFrame's column types
@@ -247,7 +247,7 @@ def finish_design(d:DaskDesign, # filled in place
     d.keep = list(range(len(d.xnames)))
     return d
 
-# %% ../nbs/20_scale_out.ipynb #b8958d40
+# %% ../nbs/20_scale_out.ipynb #ecea0eee
 def _compute(*objs, progress:bool=False):
     "Compute Dask collections together (shared tasks run once), with a progress bar on stderr if asked"
     dask, _ = _dask()
@@ -272,7 +272,7 @@ def scan(ddf, # the Dask DataFrame
     parts = ddf.to_delayed()
     return list(_compute(*[dask.delayed(_scan_partition)(p, d, i) for i, p in enumerate(parts)], progress=progress))
 
-# %% ../nbs/20_scale_out.ipynb #6121a389
+# %% ../nbs/20_scale_out.ipynb #cf934a07
 def _eval_spec(spec, # a term's spec: a parsed Formula (plain numeric products) or a formulaic ModelSpec
                sub:pd.DataFrame, # complete rows
               ) -> np.ndarray:
@@ -321,7 +321,7 @@ def partition_arrays(part:pd.DataFrame, # one partition
     w = sub[d.weights].to_numpy(float) if d.weights else None
     return keep, y, X, Z, g, w
 
-# %% ../nbs/20_scale_out.ipynb #b702abfc
+# %% ../nbs/20_scale_out.ipynb #bf2437f5
 def _product_columns(d:DaskDesign, # the settled design
                     ) -> dict:
     "Names of the product columns: per factor D (upper triangle) and ZXy, per factor pair P, the dense A (upper triangle)"
@@ -381,7 +381,7 @@ def _products_meta(d:DaskDesign) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=np.int64 if key == 'g' else float) for key, cs in cols.items() for c in cs}
                         | {'n': pd.Series(dtype=float), 'lw': pd.Series(dtype=float)})
 
-# %% ../nbs/20_scale_out.ipynb #1644b721
+# %% ../nbs/20_scale_out.ipynb #7817c8e4
 def aggregations(ddf, # the Dask DataFrame
                  d:DaskDesign, # the settled design
                  split_out:int=1, # output partitions of the level sums (more for very many levels)
@@ -396,7 +396,7 @@ def aggregations(ddf, # the Dask DataFrame
     aggs.append(prod[cols['A'] + ['n', 'lw']].sum())
     return aggs
 
-# %% ../nbs/20_scale_out.ipynb #8c638f18
+# %% ../nbs/20_scale_out.ipynb #47694ff9
 def _sym(flat:np.ndarray, # (m, q(q+1)/2) upper triangles, row by row
          q:int, # block size
         ) -> np.ndarray:
@@ -431,7 +431,7 @@ def assemble(d:DaskDesign, # the settled design
     A = _sym(tot[cols['A']].to_numpy()[None], k)[0]
     return Crossprods(ms, list(q), D, ZXy, A, pairs, int(round(tot['n'])), counts, float(tot['lw']) if d.weights else 0.0)
 
-# %% ../nbs/20_scale_out.ipynb #ed44ccc4
+# %% ../nbs/20_scale_out.ipynb #339eb000
 def _pow2(ss, n):
     "A power of two near each column's root mean square (1 for an all-zero column), as the pandas path scales"
     rms = np.sqrt(np.asarray(ss, float)/n)
@@ -450,7 +450,7 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
         (keep if Rjj > tol else out).append(j)
     return out
 
-# %% ../nbs/20_scale_out.ipynb #137201be
+# %% ../nbs/20_scale_out.ipynb #6d31a7ef
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
              ):
@@ -484,7 +484,7 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
                      cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
-# %% ../nbs/20_scale_out.ipynb #90491af3
+# %% ../nbs/20_scale_out.ipynb #05d2e7fc
 def check_identifiable(cp:Crossprods, # raw cross-products
                        d:DaskDesign, # the settled design
                       ):
@@ -525,7 +525,7 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `assemble`
     return (ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
                      obj.nfev, th <= tmpl.lower), obj, scales, tmpl)
 
-# %% ../nbs/20_scale_out.ipynb #6b279a1f
+# %% ../nbs/20_scale_out.ipynb #5903d2f4
 def _fitted_partition(part:pd.DataFrame, # one partition
                       d:DaskDesign, # the settled design
                       fixef:np.ndarray, # fixed effects (kept columns)
@@ -538,7 +538,7 @@ def _fitted_partition(part:pd.DataFrame, # one partition
     for c, gf, bf in zip(d.fac_cols, g, b): f = f + np.einsum('nk,nk->n', Z[:, c], bf[gf])
     return pd.Series(f if what == 'fitted' else y - f, index=part.index[keep], name=what)
 
-# %% ../nbs/20_scale_out.ipynb #0abf152a
+# %% ../nbs/20_scale_out.ipynb #b7e4f5a1
 def _predict_partition(part:pd.DataFrame, # one partition of new data
                        d:DaskDesign, # the settled design
                        fixef:np.ndarray, # fixed effects (kept columns)
@@ -576,7 +576,7 @@ def _predict_partition(part:pd.DataFrame, # one partition of new data
     out = np.full(len(part), np.nan); out[ok] = pred
     return pd.Series(out, index=part.index, name='predicted')
 
-# %% ../nbs/20_scale_out.ipynb #a653135c
+# %% ../nbs/20_scale_out.ipynb #7bff7f91
 def _term_groups(re_terms:list) -> list:
     "For each random-effect term: its group label (lme4 style: g, g.1, ...) and its column indices"
     out, off, seen = [], 0, {}
@@ -708,7 +708,7 @@ class DaskLmerFit:
         if self.nobs <= self.exact_quantiles_below: return np.quantile(r.compute().to_numpy(), [0, .25, .5, .75, 1]), True
         return r.quantile([0, .25, .5, .75, 1]).compute().to_numpy(), False
 
-# %% ../nbs/20_scale_out.ipynb #fd09c0ff
+# %% ../nbs/20_scale_out.ipynb #d2875251
 def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
     G = fit.sigma**2*fit.Lambda @ fit.Lambda.T
@@ -752,7 +752,7 @@ DaskLmerFit.summary = dask_summary
 DaskLmerFit.__str__ = dask_summary
 DaskLmerFit.__repr__ = dask_summary
 
-# %% ../nbs/20_scale_out.ipynb #77160590
+# %% ../nbs/20_scale_out.ipynb #3c39221c
 def model_columns(formula:str, # lmer formula
                   weights:str=None, # prior-weights column
                  ) -> list:
@@ -792,7 +792,7 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
 
-# %% ../nbs/20_scale_out.ipynb #62e623f9
+# %% ../nbs/20_scale_out.ipynb #aeee2137
 def _check_files(paths:list) -> list:
     "The files as strings; a clear error for a missing one or an unknown format"
     from pathlib import Path
@@ -827,7 +827,7 @@ def read_dask(paths:list, # CSV or Parquet files
     meta = read_file(paths[0], columns).iloc[:0]
     return dd.from_map(read_file, paths, columns=columns, meta=meta, divisions=[None]*(len(paths) + 1), enforce_metadata=False)
 
-# %% ../nbs/20_scale_out.ipynb #da81b6ad
+# %% ../nbs/20_scale_out.ipynb #2284dd5e
 def synthetic_crossprods(m:int, # levels
                          q:int, # random-effect columns
                          p:int, # fixed effects
@@ -857,7 +857,7 @@ def driver_bytes_per_level(q:int, # random-effect columns
     tracemalloc.stop()
     return dict(q=q, p=p, sums=sums/m, evaluation=peak/m)
 
-# %% ../nbs/20_scale_out.ipynb #ab920c1a
+# %% ../nbs/20_scale_out.ipynb #7d4da158
 def shard_terms(shard:Crossprods, # the level blocks of some levels of a single grouping factor
                 lam:np.ndarray, # the factor's q x q lambda at theta
                ):
