@@ -25,6 +25,8 @@ requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 extras = {'dev': dev_requirements,
           'bench': shlex.split(cfg.get('bench_requirements', '')),
+          # the Dask engine (hlm_lit.distributed, `hlm_lit fit --engine dask`), imported lazily
+          'dask': shlex.split(cfg.get('dask_requirements', '')),
           # Quarto itself (for `nbdev_docs` on a networked machine); never installed by CI.
           'quarto': ['quarto-cli']}
 console_scripts = cfg.get('console_scripts', '').split()
