@@ -195,7 +195,7 @@ def prior_weights(weights, # None, a column name of `data`, or an array with one
 
 # %% ../nbs/07_lmer.ipynb #184c5a2c
 def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
-         data:pd.DataFrame, # one row per observation
+         data:pd.DataFrame, # one row per observation (a pandas DataFrame, or a Dask DataFrame: chapter 20)
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
          na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
          tol:float=1e-10, # Newton-decrement tolerance of the optimizer, in deviance units
@@ -208,6 +208,12 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     "Fit a linear mixed model, as lme4's `lmer`"
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if type(data).__module__.split('.')[0] == 'dask':             # a Dask DataFrame: one distributed pass (chapter 20)
+        from hlm_lit.distributed import lmer_dask
+        if offset is not None or contrasts is not None or residual is not None:
+            raise NotImplementedError("offset=, contrasts= and residual= are not yet available for Dask DataFrames")
+        if weights is not None and not isinstance(weights, str): raise TypeError("with a Dask DataFrame, weights must be a column name")
+        return lmer_dask(formula, data, REML=REML, na_action=na_action, tol=tol, theta=theta, weights=weights)
     if residual is not None:                                      # residual structures: nlme's weights and correlation
         given = [k for k, v in dict(weights=weights, offset=offset, contrasts=contrasts, theta=theta).items() if v is not None]
         if given: raise NotImplementedError(f"residual= cannot yet be combined with {', '.join(given)}")
