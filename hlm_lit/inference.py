@@ -6,7 +6,7 @@
 __all__ = ['varpar_deviance', 'varpar_gradient', 'varpar_hessian', 'vcov_jacobian', 'kernel_varpar', 'vcov_varpar',
            'satterthwaite', 'vcov_adjusted', 'kr_ddf', 'kenward_roger', 'coef_table', 'theta_to_sdcor',
            'sdcor_to_theta', 'param_names', 'confint_wald', 'Profile', 'profile', 'simulate_fit', 'refit_y',
-           'bootstrap', 'norm_inter', 'confint_boot', 'confint', 'refit_ml', 'AnovaTable', 'anova']
+           'bootstrap', 'norm_inter', 'confint_boot', 'old_names', 'confint', 'refit_ml', 'AnovaTable', 'anova']
 
 # %% ../nbs/12_inference.ipynb #b364740c
 import time
@@ -707,23 +707,31 @@ def confint_boot(fit:LmerFit, # the fitted model
     return pd.DataFrame([norm_inter(bt[c], [a, 1 - a]) for c in bt.columns], index=bt.columns, columns=_level_names(level))
 
 # %% ../nbs/12_inference.ipynb #c12affd3
-def confint(self, parm=None, # parameter names (default: all, in lme4's order)
+def old_names(fit:LmerFit, # the fitted model
+             ) -> list:
+    "lme4's default row names of `confint` (`oldNames = TRUE`): .sig01, .sig02, ... in theta's order, .sigma, the fixed effects"
+    return [f".sig{k + 1:02d}" for k in range(fit.template.ntheta)] + ['.sigma'] + list(fit.fixef.index)
+
+def confint(self, parm=None, # parameter names, either naming (default: all, in lme4's order)
             level:float=0.95, # confidence level
             method:str='profile', # 'profile' (lme4's default), 'wald' or 'boot'
             nsim:int=200, # bootstrap replicates (method='boot')
             seed=None, # bootstrap seed (method='boot'), as in `bootstrap`
             progress:bool=True, # progress bar for the bootstrap
             replicates:pd.DataFrame=None, # bootstrap replicates to use (method='boot'), from `bootstrap`
+            oldNames:bool=False, # lme4's default names .sig01, ..., .sigma (lme4's `oldNames = TRUE`)
            ) -> pd.DataFrame:
     "Confidence intervals for all parameters, lme4's `confint.merMod`"
     _check_level(level)
     m = str(method).lower()
     names = param_names(self)
+    alias = dict(zip(old_names(self), names))
     parm = names if parm is None else ([parm] if isinstance(parm, str) else list(parm))
-    bad = [p for p in parm if p not in names]
+    bad = [p for p in parm if p not in names and p not in alias]
     if bad: raise KeyError(f"unknown parameter(s) {', '.join(map(repr, bad))}; the parameters are {', '.join(names)}")
-    if m == 'wald': out = confint_wald(self, level)
-    elif m == 'boot': out = confint_boot(self, level, nsim, seed, progress, replicates)
+    parm = [alias.get(p, p) for p in parm]
+    if m == 'wald': out = confint_wald(self, level).loc[parm]
+    elif m == 'boot': out = confint_boot(self, level, nsim, seed, progress, replicates).loc[parm]
     elif m == 'profile':
         pr = profile(self)
         cache = _cache(self)
@@ -732,9 +740,10 @@ def confint(self, parm=None, # parameter names (default: all, in lme4's order)
             key = ('profile_ci', p, level)
             if key not in cache: cache[key] = pr.interval(p, level)
             rows.append(cache[key])
-        return pd.DataFrame(rows, index=parm, columns=_level_names(level))
+        out = pd.DataFrame(rows, index=parm, columns=_level_names(level))
     else: raise ValueError(f"method must be 'profile', 'wald' or 'boot', got {method!r}")
-    return out.loc[parm]
+    if oldNames: out.index = [dict(zip(names, old_names(self)))[p] for p in parm]
+    return out
 
 LmerFit.confint = confint
 
