@@ -1,6 +1,6 @@
 # Chapter 12 (nbs/12_inference.ipynb), "Several grouping factors": lme4's simulate, bootMer, Wald and profile
 # intervals and anova for models with several grouping factors (Oats, Machines) and with prior weights (the article's
-# model with weights), on the data of ../shared/data/multilevel/.
+# model with weights) and crossed factors (ScotsSec), on the data of ../shared/data/multilevel/.
 #   Rscript tests/R/ch12_multilevel_inference.R     -> tests/R/out/ch12_multilevel_inference.json (about a minute)
 source("tests/R/_common.R")
 v <- versions(c("lme4", "Matrix", "minqa", "jsonlite"))
@@ -8,9 +8,11 @@ dd <- "../shared/data/multilevel/"
 oats <- read.csv(paste0(dd, "oats_nested.csv"))
 mach <- read.csv(paste0(dd, "machines_interaction.csv"), colClasses = c(Worker = "character"))
 artw <- read.csv(paste0(dd, "article_weighted.csv"))
+scot <- read.csv(paste0(dd, "scotssec_crossed.csv"))
 fits <- list(oats = lmer(yield ~ nitro + (1 | Block/Variety), oats),
              machines = lmer(score ~ Machine + (1 | Worker) + (1 | Worker:Machine), mach),
-             weighted = lmer(y ~ x + a + x:a + (1 + x | unit), artw, weights = w))
+             weighted = lmer(y ~ x + a + x:a + (1 + x | unit), artw, weights = w),
+             scotssec = lmer(attain ~ verbal + sex + (1 | primary) + (1 | second), scot))
 tab <- function(ci) list(rows = rownames(ci), lower = unname(ci[, 1]), upper = unname(ci[, 2]))
 rows <- c(1, 2, 3)
 one <- function(m) {
