@@ -667,5 +667,5 @@ def _not_yet(what):
     f.__doc__ = f"Not yet available on the blocked kernel: {what}"
     return f
 
-for _name in ['confint', 'profile', 'bootstrap', 'simulate']:
+for _name in []:
     setattr(BlockedLmerFit, _name, _not_yet(_name))
