@@ -136,7 +136,7 @@ def _scan_partition(part:pd.DataFrame, # one partition
                 head=sub.head(5))
 
 # %% ../nbs/20_scale_out.ipynb #8a621fb8
-def _settle_levels(results:list, # `_scan_partition` of every partition
+def _settle_levels(results:list, # the result of _scan_partition for every partition
                    d:DaskDesign, # filled in place: levels, counts
                    dtypes:pd.Series, # the Dask DataFrame's column types
                   ):
@@ -216,7 +216,7 @@ def _no_state(spec, # a formulaic spec
 
 # %% ../nbs/20_scale_out.ipynb #fe3810dd
 def finish_design(d:DaskDesign, # filled in place
-                  results:list, # `_scan_partition` of every partition
+                  results:list, # the result of _scan_partition for every partition
                   dtypes:pd.Series, # the Dask DataFrame's column types
                  ) -> DaskDesign:
     "Levels, column names, term order and the specs every partition encodes with, from the first pass and a small sample"

@@ -693,7 +693,7 @@ class _ExplorerRepeat:
         self.reps = self.coverage = None
         self.repeat_box.children[0].value = ('<p class="hlm-repeat-empty"><i>Press "Repeat" to re-simulate and refit '
                                              'these settings many times.</i></p>')
-        self.repeat_box.children[1].value = b''
+        self.repeat_box.children[1].value = b''; self.repeat_box.children[1].layout.display = 'none'   # no empty image on the page
 
     def run_repeat(self, nrep:int=None, # replications (default: the count box)
                   ):
@@ -709,7 +709,7 @@ class _ExplorerRepeat:
         self.timing['repeat'] = time.perf_counter() - t0
         self.repeat_box.children[0].value = coverage_html(self.coverage)
         fig, _ = plot_sampling(self.reps)
-        self.repeat_box.children[1].value = _png(fig, self.dpi)
+        self.repeat_box.children[1].value = _png(fig, self.dpi); self.repeat_box.children[1].layout.display = ''
         self.tabs.selected_index = len(self.images)
         bar.layout.visibility = 'hidden'
         self.status.value = _status_html(f"Repeated {nrep}× in {self.timing['repeat']:.1f} s: {self.settings['formula']} by "

@@ -660,12 +660,3 @@ class BlockedLmerFit(LmerFit):
         REML = self.REML if REML is None else REML
         return fit_blocked(replace(self.frame, y=y), self.weights, REML, self._tol, formula=self.formula)
 
-def _not_yet(what):
-    "A method that says which part of the inference is not yet available on the blocked kernel"
-    def f(self, *args, **kwargs):
-        raise NotImplementedError(f"{what} is not yet available for models with several grouping factors or prior weights")
-    f.__doc__ = f"Not yet available on the blocked kernel: {what}"
-    return f
-
-for _name in []:
-    setattr(BlockedLmerFit, _name, _not_yet(_name))

@@ -622,7 +622,6 @@ def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the s
                              f"(or a different response) against {len(y0)} for {models[0][0]}")
     reml = [f.REML for _, f in models]
     if refit and any(reml):
-        print("refitting model(s) with ML (instead of REML)", file=sys.stderr)
         models = [(n, f.refit(REML=False) if isinstance(f, ResidualFit) else refit_ml(f)) for n, f in models]
     elif any(reml):
         if not all(reml): raise ValueError("some models are REML fits and some ML fits; use refit=True to compare them by ML")
@@ -637,7 +636,7 @@ def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the s
     with np.errstate(invalid='ignore'): p = np.where(dfc > 0, stats.chi2.sf(chisq, np.where(dfc > 0, dfc, 1)), np.nan)
     out = AnovaTable({'npar': npar, 'AIC': [f.aic for _, f in models], 'BIC': [f.bic for _, f in models], 'logLik': ll,
                       'deviance': -2*ll, 'Chisq': chisq, 'Df': dfc, 'Pr(>Chisq)': p}, index=[n for n, _ in models])
-    out.heading = 'Models:\n' + '\n'.join(f"{n}: {f.formula}" + (f", residual = {f.structure!r}" if isinstance(f, ResidualFit) else '')
+    out.heading = ('refitting model(s) with ML (instead of REML)\n' if refit and any(reml) else '') + 'Models:\n' + '\n'.join(f"{n}: {f.formula}" + (f", residual = {f.structure!r}" if isinstance(f, ResidualFit) else '')
                                            for n, f in models) + '\n'
     return out
 
