@@ -487,7 +487,7 @@ def _explorer_outputs(dpi:int, # resolution of the figures
     "The explorer's output widgets and buttons"
     fixed = lambda w: W.Layout(width=w, min_width=w, flex='0 0 auto')     # never shrunk by a long status line
     img = lambda: W.Image(format='png', layout=W.Layout(max_width='100%', height='auto'))
-    repeat_box = W.VBox([W.HTML(layout=W.Layout(width='100%')), img()], layout=W.Layout(width='100%'))
+    repeat_box = W.VBox([W.HTML(layout=W.Layout(width='100%'))], layout=W.Layout(width='100%'))   # + its figure, once there is one
     return dict(note=W.HTML(snapshot_note('The explorer', "the article's settings and data")), status=W.HTML(layout=W.Layout(max_width='100%')),
                 table=W.HTML(layout=W.Layout(width='100%')),
                 images=[img() for _ in EXPLORER_PLOTS], repeat_box=repeat_box,
@@ -693,7 +693,7 @@ class _ExplorerRepeat:
         self.reps = self.coverage = None
         self.repeat_box.children[0].value = ('<p class="hlm-repeat-empty"><i>Press "Repeat" to re-simulate and refit '
                                              'these settings many times.</i></p>')
-        self.repeat_box.children[1].value = b''; self.repeat_box.children[1].layout.display = 'none'   # no empty image on the page
+        self.repeat_box.children = self.repeat_box.children[:1]                  # no figure (and no empty image) yet
 
     def run_repeat(self, nrep:int=None, # replications (default: the count box)
                   ):
@@ -709,7 +709,8 @@ class _ExplorerRepeat:
         self.timing['repeat'] = time.perf_counter() - t0
         self.repeat_box.children[0].value = coverage_html(self.coverage)
         fig, _ = plot_sampling(self.reps)
-        self.repeat_box.children[1].value = _png(fig, self.dpi); self.repeat_box.children[1].layout.display = ''
+        self.repeat_box.children = (self.repeat_box.children[0], W.Image(value=_png(fig, self.dpi), format='png',
+                                                                        layout=W.Layout(max_width='100%', height='auto')))
         self.tabs.selected_index = len(self.images)
         bar.layout.visibility = 'hidden'
         self.status.value = _status_html(f"Repeated {nrep}× in {self.timing['repeat']:.1f} s: {self.settings['formula']} by "
