@@ -15,14 +15,15 @@ Part 2, the flat cost: a 3-level nested model `y ~ x + (1 + x | school) + (1 + x
 seed) at --schools schools and --children children and a growing number of rows per child. For each size: one end-to-end
 fit, then the time of one criterion+gradient evaluation (`hlm_lit.kernel.BlockedProfiled` on
 `hlm_lit.lmer.conditioned_blocks(fit.frame)`, at the fit's theta) and of the one pass over the rows
-(`hlm_lit.kernel.crossprods`), each the median and minimum of repeats.
+(`hlm_lit.kernel.crossprods`), each the median and minimum of repeats; up to --flat-lme4-max-rows rows, lme4's fit of
+the same data once (its time, evaluations and criterion, for context).
 
 BLAS runs on one thread on both sides (OPENBLAS_NUM_THREADS=1 etc., set here before numpy loads and passed to R).
 Results go to bench/results/multilevel_bench.json; the performance chapter reads them.
 """
 import os
 for _v in ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']: os.environ[_v] = '1'
-import argparse, cProfile, json, platform, pstats, shutil, subprocess, sys, time, warnings
+import argparse, cProfile, json, platform, pstats, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -151,8 +152,8 @@ def _median_min(f, repeats, inner):
     return float(np.median(ts)), float(np.min(ts))
 
 
-def run_flat(schools, children, J, repeats):
-    "Part 2 for one size: end-to-end fit, one evaluation, one pass"
+def run_flat(schools, children, J, repeats, lme4_max_rows):
+    "Part 2 for one size: end-to-end fit, one evaluation, one pass (and lme4's fit, once, up to lme4_max_rows rows)"
     d = simulate_nested(schools, children, J)
     s_fit, fit = fit_hlm(NESTED, d, True)
     mf = fit.frame
@@ -164,10 +165,15 @@ def run_flat(schools, children, J, repeats):
     facs = [mf.factors[name] for name in factor_order(mf)]
     args = ([mf.Z[:, c] for c in _factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
     pass_med, pass_min = _median_min(lambda: crossprods(*args), max(3, repeats//3), 1)
-    return dict(schools=schools, children=children, rows_per_child=J, rows=len(d), fit_seconds=s_fit,
-                evaluations=int(fit.optinfo.nfev), crit=float(fit.crit), converged=bool(fit.converged),
-                eval_ms=1e3*ev_med, eval_ms_min=1e3*ev_min, pass_ms=1e3*pass_med, pass_ms_min=1e3*pass_min,
-                block_shapes=[list(D.shape) for D in cp.D])
+    row = dict(schools=schools, children=children, rows_per_child=J, rows=len(d), fit_seconds=s_fit,
+               evaluations=int(fit.optinfo.nfev), crit=float(fit.crit), converged=bool(fit.converged),
+               eval_ms=1e3*ev_med, eval_ms_min=1e3*ev_min, pass_ms=1e3*pass_med, pass_ms_min=1e3*pass_min,
+               block_shapes=[list(D.shape) for D in cp.D])
+    if len(d) <= lme4_max_rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp)/'nested.csv'; d.to_csv(f, index=False)
+            row['lme4'] = run_lme4(f, NESTED, True, 1)
+    return row
 
 
 def main():
@@ -180,6 +186,7 @@ def main():
     ap.add_argument('--children', type=int, default=2000)
     ap.add_argument('--rows-per-child', default='5,50,500')
     ap.add_argument('--eval-repeats', type=int, default=15)
+    ap.add_argument('--flat-lme4-max-rows', type=int, default=100_000, help='fit the nested model with lme4 (once) up to this size')
     ap.add_argument('--out', default=str(HERE/'results'/'multilevel_bench.json'))
     a = ap.parse_args()
     ref = {c['name']: c for c in json.loads((SHARED/'reference'/'lme4_multilevel.json').read_text())}
@@ -193,7 +200,7 @@ def main():
         print(json.dumps(row), flush=True)
     flat = []
     for J in [int(x) for x in a.rows_per_child.split(',') if x]:
-        row = run_flat(a.schools, a.children, J, a.eval_repeats)
+        row = run_flat(a.schools, a.children, J, a.eval_repeats, a.flat_lme4_max_rows)
         flat.append(row)
         print(json.dumps(row), flush=True)
     lme4_version = next((c['lme4']['version'] for c in cases if c['lme4'] and 'version' in c['lme4']), None)

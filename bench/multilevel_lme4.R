@@ -14,7 +14,7 @@ for (i in seq_len(reps)) {
 }
 warn <- m@optinfo$conv$lme4$messages
 crit <- if (reml) REMLcrit(m) else deviance(m)
-cat(sprintf('{"seconds": %.4f, "runs": [%s], "crit": %.10f, "nfev": %d, "optimizer": "%s", "warnings": [%s], "version": "%s, lme4 %s, %s"}\n',
-    median(secs), paste(sprintf("%.4f", secs), collapse = ", "), crit, as.integer(m@optinfo$feval),
-    paste(m@optinfo$optimizer, collapse = "+"), paste(sprintf('"%s"', gsub('"', "'", warn)), collapse = ", "),
-    R.version.string, packageVersion("lme4"), sessionInfo()$BLAS))
+out <- list(seconds = median(secs), runs = I(secs), crit = crit, nfev = as.integer(m@optinfo$feval),
+            optimizer = paste(m@optinfo$optimizer, collapse = "+"), warnings = as.list(warn),
+            version = sprintf("%s, lme4 %s, %s", R.version.string, packageVersion("lme4"), sessionInfo()$BLAS))
+cat(jsonlite::toJSON(out, auto_unbox = TRUE, digits = NA), "\n")
