@@ -85,7 +85,7 @@ def profile_fit(formula, d, REML):
         if key in targets:
             name, what = targets[key]; out[name] = dict(seconds=ct, calls=nc, what=what)
         elif key[2] == 'cholesky' and '_linalg' in key[0]:
-            out['numpy.linalg.cholesky'] = dict(seconds=ct, calls=nc, what="numpy's Cholesky (mostly the dense tail)")
+            out['numpy.linalg.cholesky'] = dict(seconds=ct, calls=nc, what="numpy's Cholesky (the dense tail, batched blocks)")
     return out
 
 
