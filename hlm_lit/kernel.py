@@ -212,7 +212,8 @@ def bchol(W:np.ndarray, # (m, q, q) symmetric positive definite blocks
     else:
         try: L = np.linalg.cholesky(W)
         except np.linalg.LinAlgError: L = np.full_like(W, np.nan)
-    if not np.isfinite(L[:, np.arange(q), np.arange(q)]).all():
+    d = L[:, np.arange(q), np.arange(q)]
+    if not (np.isfinite(d).all() and (d > 0).all()):                # (huge Lambda: the + I is lost in rounding)
         raise np.linalg.LinAlgError("a diagonal block of Lambda'Z'ZLambda + I is not positive definite in floating point")
     return L
 
