@@ -25,7 +25,7 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
 from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
 from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
-from .lmer import _corr_table, _fe_table, _named, _r_format, _table
+from .lmer import _corr_table, _fe_table, _named, _r_format, _table, _vc_block, summary_text
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
 def _dask():
@@ -711,42 +711,12 @@ class DaskLmerFit:
 # %% ../nbs/20_scale_out.ipynb #d2875251
 def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
-    G = fit.sigma**2*fit.Lambda @ fit.Lambda.T
-    names, groups = fit.znames, _term_groups(fit.design.re_terms)
-    var = _r_format(list(np.diag(G)) + [fit.sigma**2]); sd = _r_format(list(np.sqrt(np.diag(G))) + [fit.sigma])
-    maxq = max(len(ix) for _, ix in groups)
-    header = ['Groups', 'Name', 'Variance', 'Std.Dev.'] + (['Corr'] + ['']*(maxq - 2) if maxq > 1 else [])
-    rows = [header]
-    for grp, ix in groups:
-        for a, i in enumerate(ix):
-            corr = [f"{G[i, j]/np.sqrt(G[i, i]*G[j, j]):.2f}" if G[i, i]*G[j, j] > 0 else 'NaN' for j in ix[:a]]
-            rows.append([grp if a == 0 else '', names[i], var[i], sd[i]] + corr + ['']*(len(header) - 4 - len(corr)))
-    rows.append(['Residual', '', var[-1], sd[-1]] + ['']*(len(header) - 4))
-    return _table(rows, '<'*len(header))
+    return _vc_block(fit.sigma**2*fit.Lambda @ fit.Lambda.T, fit.sigma, fit.znames, _term_groups(fit.design.re_terms))
 
 def dask_summary(fit:DaskLmerFit) -> str:
     "lme4's `summary(fit)` as text, laid out as the pandas path's `summary`"
-    how = 'REML' if fit.REML else 'maximum likelihood'
-    d = fit.design
-    out = [f"Linear mixed model fit by {how} ['LmerFit']", f"Formula: {fit.formula}"]
-    out.append(f"   Data: {fit.nobs} rows used" + (f", {d.n_dropped} dropped for missing values "
-                                                    f"({', '.join(f'{c}: {n}' for c, n in d.dropped.items())})" if d.n_dropped else ''))
-    out.append('')
-    ic = ['AIC', 'BIC', 'logLik', 'deviance' if not fit.REML else 'REMLcrit', 'df.resid']
-    vals = [f"{fit.aic:.1f}", f"{fit.bic:.1f}", f"{fit.loglik:.1f}", f"{fit.crit:.1f}", f"{fit.df_resid}"]
-    if fit.REML: out.append(f"REML criterion at convergence: {fit.crit:.1f}\n")
-    out += [_named(ic, vals), '']
     q, exact = fit.resid_quantiles
-    q = np.round(q, max(0, 5 - int(np.ceil(np.log10(np.abs(q).max())))))   # R's zapsmall(q, 5)
-    out += ['Scaled residuals: ' + ('' if exact else '(approximate quantiles) '), _named(['Min', '1Q', 'Median', '3Q', 'Max'], _r_format(q)), '']
-    out += ['Random effects:', ' ' + _vc_table(fit).replace('\n', '\n '),
-            f"Number of obs: {fit.nobs}, groups:  " + '; '.join(f"{g}, {m}" for g, m in fit.ngrps.items()), '']
-    out += ['Fixed effects:', _fe_table(fit)]
-    p = len(fit.fixef)
-    if 1 < p <= 12: out += ['', 'Correlation of Fixed Effects:', _corr_table(fit)]
-    elif p > 12: out += ['', f'Correlation matrix not shown by default, as p = {p} > 12.']
-    if fit.messages: out += [''] + fit.messages
-    return '\n'.join(out)
+    return summary_text(fit, fit.design.n_dropped, fit.design.dropped, q, exact, _vc_table(fit), fit.ngrps)
 
 DaskLmerFit.summary = dask_summary
 DaskLmerFit.__str__ = dask_summary

@@ -15,7 +15,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from .henderson import UnitCrossprods
-from .reml import ReTemplate, moment_start
+from .reml import Profiled, ReTemplate, moment_start
 
 # %% ../nbs/05a_kernel.ipynb #9096438b
 def level_sums(g:np.ndarray, # (n,) level code of each row, 0..m-1
@@ -451,7 +451,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
 
 
 # %% ../nbs/05a_kernel.ipynb #effcc630
-class BlockedProfiled:
+class BlockedProfiled(Profiled):
     "The profiled criterion of a model with several grouping factors, evaluated on the blocked cross-products"
     def __init__(self, cp:Crossprods, # the one pass's cross-products
                  tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
@@ -497,16 +497,6 @@ class BlockedProfiled:
         g = criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
         if f < self.best[0]: self.best = (f, theta.copy(), g)
         return f, g
-    def hessian(self, theta): # theta vector
-        "Central differences of the analytic gradient"
-        k = len(theta); H = np.empty((k, k))
-        h = 1e-5*np.maximum(np.abs(theta), 0.1)
-        for j in range(k):
-            e = np.zeros(k); e[j] = h[j]
-            central = theta[j] - h[j] >= self.tmpl.lower[j]
-            lo = theta - e if central else theta
-            H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
-        return (H + H.T)/2
 
 
 # %% ../nbs/05a_kernel.ipynb #5c33d66e

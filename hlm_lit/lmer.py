@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'LmerFit', 'prior_weights', 'lmer', 'summary',
-           'predict', 'factor_order', 'conditioned_blocks', 'fit_blocked', 'BlockedLmerFit']
+           'summary_text', 'predict', 'factor_order', 'conditioned_blocks', 'fit_blocked', 'BlockedLmerFit']
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
@@ -338,9 +338,15 @@ def _abbrev(name:str, n:int=6) -> str:
 # %% ../nbs/07_lmer.ipynb #8c80247a
 def _vc_table(fit) -> str:
     "The 'Random effects' block of lme4's summary"
-    G = fit.sigma**2 * fit.Lambda @ fit.Lambda.T
-    names, groups = fit.frame.znames, _term_groups(fit)
-    var = _r_format(list(np.diag(G)) + [fit.sigma**2]); sd = _r_format(list(np.sqrt(np.diag(G))) + [fit.sigma])
+    return _vc_block(fit.sigma**2 * fit.Lambda @ fit.Lambda.T, fit.sigma, fit.frame.znames, _term_groups(fit))
+
+def _vc_block(G:np.ndarray, # the random effects' covariance, sigma^2 Lambda Lambda'
+              sigma:float, # the residual standard deviation
+              names:list, # the random-effect columns' names
+              groups:list, # (group label, column indices) of each term
+             ) -> str:
+    "The 'Random effects' block of lme4's summary from the covariance of the random effects"
+    var = _r_format(list(np.diag(G)) + [sigma**2]); sd = _r_format(list(np.sqrt(np.diag(G))) + [sigma])
     maxq = max(len(ix) for _, ix in groups)
     header = ['Groups', 'Name', 'Variance', 'Std.Dev.'] + (['Corr'] + ['']*(maxq - 2) if maxq > 1 else [])
     rows = [header]
@@ -410,22 +416,33 @@ def _ngrps(fit) -> dict:
 def summary(fit:LmerFit, # the fitted model
            ) -> str:
     "lme4's `summary(fit)` as text"
+    fr = fit.frame
+    pearson = fit.resid if fit.weights is None else fit.resid*np.sqrt(fit.weights)   # lme4: Pearson residuals
+    q = np.quantile(pearson/fit.sigma, [0, .25, .5, .75, 1])
+    return summary_text(fit, fr.n_dropped, fr.dropped, q, True, _vc_table(fit), _ngrps(fit))
+
+def summary_text(fit, # a fitted model (pandas or Dask)
+                 n_dropped:int, # rows dropped for missing values
+                 dropped:dict, # column -> rows dropped for a missing value in it
+                 q:np.ndarray, # quantiles (0, .25, .5, .75, 1) of the scaled residuals
+                 exact:bool, # are they exact (or approximate, as from a Dask pass)?
+                 vc:str, # the 'Random effects' block
+                 ngrps:dict, # levels per grouping factor
+                ) -> str:
+    "lme4's summary laid out from its pieces"
     how = 'REML' if fit.REML else 'maximum likelihood'
     out = [f"Linear mixed model fit by {how} ['LmerFit']", f"Formula: {fit.formula}"]
-    fr = fit.frame
-    out.append(f"   Data: {fit.nobs} rows used" + (f", {fr.n_dropped} dropped for missing values "
-                                                    f"({', '.join(f'{c}: {n}' for c, n in fr.dropped.items())})" if fr.n_dropped else ''))
+    out.append(f"   Data: {fit.nobs} rows used" + (f", {n_dropped} dropped for missing values "
+                                                    f"({', '.join(f'{c}: {n}' for c, n in dropped.items())})" if n_dropped else ''))
     out.append('')
     ic = ['AIC', 'BIC', 'logLik', 'deviance' if not fit.REML else 'REMLcrit', 'df.resid']
     vals = [f"{fit.aic:.1f}", f"{fit.bic:.1f}", f"{fit.loglik:.1f}", f"{fit.crit:.1f}", f"{fit.df_resid}"]
     if fit.REML: out.append(f"REML criterion at convergence: {fit.crit:.1f}\n")
     out += [_named(ic, vals), '']
-    pearson = fit.resid if fit.weights is None else fit.resid*np.sqrt(fit.weights)   # lme4: Pearson residuals
-    q = np.quantile(pearson/fit.sigma, [0, .25, .5, .75, 1])
     q = np.round(q, max(0, 5 - int(np.ceil(np.log10(np.abs(q).max())))))   # R's zapsmall(q, 5)
-    out += ['Scaled residuals: ', _named(['Min', '1Q', 'Median', '3Q', 'Max'], _r_format(q)), '']
-    out += ['Random effects:', ' ' + _vc_table(fit).replace('\n', '\n '),
-            f"Number of obs: {fit.nobs}, groups:  " + '; '.join(f"{g}, {m}" for g, m in _ngrps(fit).items()), '']
+    out += ['Scaled residuals: ' + ('' if exact else '(approximate quantiles) '), _named(['Min', '1Q', 'Median', '3Q', 'Max'], _r_format(q)), '']
+    out += ['Random effects:', ' ' + vc.replace('\n', '\n '),
+            f"Number of obs: {fit.nobs}, groups:  " + '; '.join(f"{g}, {m}" for g, m in ngrps.items()), '']
     out += ['Fixed effects:', _fe_table(fit)]
     p = len(fit.fixef)
     if 1 < p <= 12: out += ['', 'Correlation of Fixed Effects:', _corr_table(fit)]
