@@ -791,6 +791,9 @@ def anova(*fits, # two or more nested `LmerFit`s of the same data
     "Likelihood-ratio tests of nested models (lme4's `anova.merMod`): npar, AIC, BIC, logLik, deviance, Chisq, Df, Pr(>Chisq)"
     models = [(f"model{k + 1}", f) for k, f in enumerate(fits)] + list(named.items())
     if len(models) < 2: raise ValueError("anova needs at least two models to compare")
+    if any(type(f).__name__ == 'ResidualFit' for _, f in models):         # residual structures: chapter 19's table
+        from hlm_lit.residual import anova as anova_residual
+        return anova_residual(*fits, refit=refit, **named)
     for name, f in models:
         if not isinstance(f, LmerFit): raise TypeError(f"{name} is not an LmerFit but {type(f).__name__}")
     y0 = models[0][1].frame.y
