@@ -115,7 +115,10 @@ def _pairs_within(groups:np.ndarray, # (n,) group of each item
 
 class TailPattern:
     "The sparse rows of the dense tail in the column block of one block-diagonal factor, and their pairs"
-    def __init__(self, cp, plan, i):
+    def __init__(self, cp:Crossprods, # the one pass's cross-products
+                 plan, # the `BlockPlan` being built (its tail offsets)
+                 i:int, # the block-diagonal factor whose column block this is
+                ):
         qi, rows, cols, self.seg = cp.q[i], [], [], {}
         for t in range(plan.d, plan.K):
             c, qt = cp.pairs[(t, i)], cp.q[t]
@@ -136,12 +139,16 @@ class TailPattern:
         self.rowsum = segsum_matrix(self.rows, plan.nTf)                          # entries -> rows
         self.colsum = segsum_matrix(self.cols, cp.m[i]*qi)                        # entries -> columns
 
-    def rank_update(self, T, v):
+    def rank_update(self, T, # the dense tail (its lower triangle is updated in place)
+                    v, # the entry values of S
+                   ):
         "T (lower triangle) -= S S' for the sparse S with entry values v"
         prod = v[self.e1]*v[self.e2]
         T.flat[self.targets] -= np.add.reduceat(prod[self.order], self.starts) if len(prod) else 0
 
-    def sym_times(self, ST, v):
+    def sym_times(self, ST, # a symmetric matrix over the tail rows (only its lower triangle is read)
+                  v, # the entry values of V
+                 ):
         "(ST V) on the entries of V's pattern, for a symmetric ST given by its lower triangle, V with entry values v"
         n = len(ST)
         if n not in self._flat: self._flat[n] = self.hi*n + self.lo
