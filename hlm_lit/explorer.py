@@ -15,7 +15,6 @@ import io
 import time
 import warnings
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
@@ -456,9 +455,8 @@ def plot_caterpillar_groups(fit:LmerFit, # the fitted model (one or several grou
     fig, axes = plt.subplots(1, sum(q.values()), figsize=(2.4*sum(q.values()) + 0.6, min(max(3.0, 0.13*N + 1.2), 9)),
                              layout='constrained')
     k = 0
-    for g, n in q.items():                             # the helper reads frame.group, ranef and ranef_condvar
-        view = SimpleNamespace(frame=SimpleNamespace(group=g), ranef=fit.ranef, ranef_condvar=fit.ranef_condvar)
-        plot_caterpillar(view, level, axes=axes[k:k + n] if n > 1 else axes[k]); k += n
+    for g, n in q.items():
+        plot_caterpillar(fit, level, axes=axes[k:k + n] if n > 1 else axes[k], group=g); k += n
     return fig, axes
 
 def _two_level(name:str, # the figure's tab

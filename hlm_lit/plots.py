@@ -143,13 +143,15 @@ def plot_shrinkage(fit, # an `LmerFit` of the article's model y ~ x + a + x:a + 
     return fig, axes
 
 # %% ../nbs/10_plots.ipynb #673d27c7
-def plot_caterpillar(fit, # an `LmerFit` with one grouping factor
+def plot_caterpillar(fit, # a fitted `LmerFit`
                      level:float=0.95, # coverage of the normal intervals
                      axes=None, # one matplotlib Axes per random-effect column
+                     group:str=None, # the grouping factor to draw (default: the first, in lme4's order)
                     ):
     "BLUPs of every unit, sorted, with conditional-variance intervals: one panel per random-effect column"
     if not 0 < level < 1: raise ValueError(f"level must be between 0 and 1, got level={level!r}")
-    group = fit.frame.group
+    group = group or next(iter(fit.ranef))
+    if group not in fit.ranef: raise KeyError(f"no grouping factor '{group}' in the fit; it has {', '.join(fit.ranef)}")
     re, cv = fit.ranef[group], fit.ranef_condvar[group]
     N, q = re.shape
     fig, axes = _axes(axes, q, figsize=(6.5, min(max(3.0, 0.13*N + 1.2), 9)))
