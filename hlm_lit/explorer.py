@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['ARTICLE_SETTINGS', 'ARTICLE_CHOICES', 'MODELS', 'GENERATORS', 'SYMBOL', 'EXPLORER_PLOTS', 'cluster_sizes',
            'simulate_unbalanced', 'make_rng', 'HLM3Sim', 'cluster_of_units', 'add_clusters', 'simulate_settings',
-           'fit_settings', 'explorer_code', 'true_values', 'explorer_names', 'interval_table', 'profile_intervals',
-           'repeat_fits', 'coverage_table', 'fit_html', 'coverage_html', 'plot_intervals', 'plot_sampling',
-           'snapshot_note', 'plot_caterpillar_groups', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
+           'fit_settings', 'explorer_code', 'true_values', 'interval_table', 'profile_intervals', 'repeat_fits',
+           'coverage_table', 'fit_html', 'coverage_html', 'plot_intervals', 'plot_sampling', 'snapshot_note',
+           'plot_caterpillar_groups', 'Explorer', 'ShrinkageExplorer', 'shrinkage_widget']
 
 # %% ../nbs/15_explorer.ipynb #8dc0b3ca
 import html
@@ -241,14 +241,6 @@ def true_values(names, # lme4's parameter names of a fit (`param_names`)
             'sigma': params['sigma'], 'sd_(Intercept)|cluster': tau}
     return pd.Series([{**fixed, **varc}.get(n, np.nan) for n in names], index=list(names), dtype=float)
 
-def explorer_names(fit:LmerFit, # the fitted model
-                  ) -> list:
-    "lme4's parameter names in `confint`'s order (`param_names`), with each term's own group when there are several grouping factors"
-    names = param_names(fit)
-    if fit.frame.group is not None: return names
-    groups = [t.factor for t in fit.frame.re_terms for _ in range(t.Z.shape[1]*(t.Z.shape[1] + 1)//2)]
-    return [n.rsplit('|', 1)[0] + '|' + g for n, g in zip(names, groups)] + names[len(groups):]
-
 def interval_table(fit:LmerFit, # the fitted model
                    level:float=0.95, # confidence level
                   ) -> pd.DataFrame:
@@ -265,13 +257,13 @@ def interval_table(fit:LmerFit, # the fitted model
                          'wald_lo': np.append(lo, est - z*se), 'wald_hi': np.append(hi, est + z*se),
                          't_lo': np.append(nan, est - tq*se), 't_hi': np.append(nan, est + tq*se),
                          'df': np.append(nan, df), 'p': np.append(nan, ct['Pr(>|t|)'].to_numpy(float))},
-                        index=pd.Index(explorer_names(fit), name='parameter'))
+                        index=pd.Index(param_names(fit), name='parameter'))
 
 def profile_intervals(fit:LmerFit, # the fitted model
                       level:float=0.95, # confidence level
                      ) -> pd.DataFrame:
     "lme4's profile intervals (`confint(method='profile')`), one parameter at a time: a failed profile is NaN"
-    out = pd.DataFrame(np.nan, index=pd.Index(explorer_names(fit), name='parameter'), columns=['profile_lo', 'profile_hi'])
+    out = pd.DataFrame(np.nan, index=pd.Index(param_names(fit), name='parameter'), columns=['profile_lo', 'profile_hi'])
     if isinstance(fit, BlockedLmerFit): return out                    # no profiles for several grouping factors yet
     for p in out.index:
         try:
