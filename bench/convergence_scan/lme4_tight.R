@@ -3,7 +3,7 @@
 #  (b) run to full precision: bobyqa (minqa) with rhoend = 1e-12, maxfun = 1e5 on lme4's own deviance function from six
 #      starts (lme4's start, the default fit's theta, 0.3 x lme4's start, the default theta with its off-diagonal signs
 #      flipped, two random starts), then once more from the best point with a small rhobeg; the best criterion is kept.
-# Before fitting, R regenerates each data set itself (the R functions gen() and collinear() below, which chapter 16
+# Before fitting, R regenerates each data set itself (the R functions gen() and collinear() of tests/R/scan_data.R, which chapter 16
 # prints) and records the largest difference from the CSV that make_data.py wrote (0 when both agree bit for bit).
 #
 # Run from the repository root, after `python bench/convergence_scan/make_data.py`:
@@ -17,18 +17,7 @@ versions <- sprintf("%s; lme4 %s, Matrix %s, minqa %s, jsonlite %s", R.version.s
                     packageVersion("Matrix"), packageVersion("minqa"), packageVersion("jsonlite"))
 cat(versions, "\n")
 
-gen <- function(seed, N, sizes, sd_int, sd_slope, rho, sigma = 1) {
-  set.seed(seed); g <- rep(1:N, sizes); x <- rnorm(length(g)); u <- rnorm(N); v <- rnorm(N)
-  b0 <- sd_int*u; b1 <- sd_slope*(rho*u + sqrt(1 - rho^2)*v)
-  y <- 1 + 2*x + b0[g] + b1[g]*x + rnorm(length(g), 0, sigma)
-  data.frame(g = g, x = x, y = y)
-}
-collinear <- function(seed, N = 8, J = 5) {
-  set.seed(seed); g <- rep(1:N, each = J); x <- rnorm(N*J); x2 <- x + 1e-6*rnorm(N*J)
-  u <- rnorm(N); v <- rnorm(N)
-  data.frame(g = g, x = x, x2 = x2, y = 1 + x + u[g] + v[g]*x + rnorm(N*J))
-}
-sizes10 <- c(1, 2, 7, 4, 6, 2, 3, 5, 2, 6)
+source("tests/R/scan_data.R")                                # gen(), collinear(), sizes10: chapter 16's generators
 
 default_fit <- function(f, d) {
   warns <- character(0); msgs <- character(0)

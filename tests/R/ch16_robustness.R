@@ -5,18 +5,7 @@
 #   Rscript tests/R/ch16_robustness.R        -> tests/R/out/ch16_robustness.json
 source("tests/R/_common.R")
 v <- versions()
-gen <- function(seed, N, sizes, sd_int, sd_slope, rho, sigma = 1) {          # printed in chapter 16
-  set.seed(seed); g <- rep(1:N, sizes); x <- rnorm(length(g)); u <- rnorm(N); v <- rnorm(N)
-  b0 <- sd_int*u; b1 <- sd_slope*(rho*u + sqrt(1 - rho^2)*v)
-  y <- 1 + 2*x + b0[g] + b1[g]*x + rnorm(length(g), 0, sigma)
-  data.frame(g = g, x = x, y = y)
-}
-collinear <- function(seed, N = 8, J = 5) {
-  set.seed(seed); g <- rep(1:N, each = J); x <- rnorm(N*J); x2 <- x + 1e-6*rnorm(N*J)
-  u <- rnorm(N); v <- rnorm(N)
-  data.frame(g = g, x = x, x2 = x2, y = 1 + x + u[g] + v[g]*x + rnorm(N*J))
-}
-sizes10 <- c(1, 2, 7, 4, 6, 2, 3, 5, 2, 6)
+source("tests/R/scan_data.R")                                # gen(), collinear(), sizes10 (printed in chapter 16)
 art <- article()
 info <- function(m) list(crit = crit_of(m), theta = unname(getME(m, "theta")), fixef = unname(fixef(m)), sigma = sigma(m),
                          singular = isSingular(m), crit_by_start = as.list(attr(m, "crits")),
