@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['comment_html', 'doc_url', 'code_html', 'signature_html', 'clean_signatures']
 
-# %% ../nbs/22_docs_procs.ipynb #a7067469
+# %% ../nbs/22_docs_procs.ipynb #a73c3c67
 import html
 import re
 from functools import lru_cache
 
-# %% ../nbs/22_docs_procs.ipynb #b3662da3
+# %% ../nbs/22_docs_procs.ipynb #1fe49ac3
 _inline = re.compile(r'\[`(?P<lcode>[^`\]]+)`\]\((?P<lurl>[^)\s]+)\)'      # [`name`](url): nbdev's doc link
                      r'|\[(?P<ltext>[^\]]+)\]\((?P<turl>[^)\s]+)\)'          # [text](url)
                      r'|`(?P<code>[^`\n]+)`'                                 # `code`
@@ -31,7 +31,7 @@ def comment_html(text:str, # a docments comment as show_doc prints it, after nbd
         else: out.append(f'<span class="math inline">\\({_esc(g["tex"])}\\)</span>')
     return ''.join(out) + _esc(text[pos:])
 
-# %% ../nbs/22_docs_procs.ipynb #467178b7
+# %% ../nbs/22_docs_procs.ipynb #3d0fa966
 _anno = re.compile(r'(?:(?<=:)|(?<=->)|(?<=\|)|(?<=\[))([A-Za-z_]\w*)')     # a name where an annotation starts
 
 @lru_cache(None)
@@ -62,7 +62,7 @@ def code_html(code:str, # the code of one signature line, without its comment
     s = ''.join(out) + _esc(code[pos:])
     return re.sub(r'^((?:async )?(?:def|class))\b', r'<span class="kw">\1</span>', s)
 
-# %% ../nbs/22_docs_procs.ipynb #887a1209
+# %% ../nbs/22_docs_procs.ipynb #9ef67c34
 _comment = re.compile(r'(?:^|(?<=\s))# ')
 
 def signature_html(sig:str, # the signature in show_doc's fenced Python block
@@ -80,7 +80,7 @@ def signature_html(sig:str, # the signature in show_doc's fenced Python block
     cls = 'sourceCode python' + (' tex2jax_process' if 'class="math inline"' in body else '')
     return f'```{{=html}}\n<div class="sourceCode hlm-sig"><pre class="{cls}"><code class="{cls}">{body}</code></pre></div>\n```'
 
-# %% ../nbs/22_docs_procs.ipynb #f776b9d0
+# %% ../nbs/22_docs_procs.ipynb #663def24
 _show_doc_src = re.compile(r'^show_doc\(', flags=re.M)
 _sig_fence = re.compile(r'^```python\n(.*?)\n```[ \t]*$', flags=re.S | re.M)
 _heading = re.compile(r'^#+\s+([\w.]+)\s*$', flags=re.M)
