@@ -5,7 +5,9 @@ The Quarto site (`nbdev_docs`) needs Quarto, which CI cannot install. This build
 1. checks the Quarto configuration that `nbdev_docs` would use (`_quarto.yml`, `nbs/nbdev.yml`, `nbs/sidebar.yml`),
    and that `nbs/sidebar.yml` lists every notebook exactly once;
 2. runs nbdev's own notebook processing (`nbdev.serve.proc_nbs`, what `nbdev_proc_nbs` and `nbdev_docs` run) into
-   `_proc/`: frontmatter from the title cell, `show_doc` for every export, `#| hide` and friends, doc links;
+   `_proc/`: frontmatter from the title cell, `show_doc` for every export, `#| hide` and friends, doc links, and
+   the project's own processor from settings.ini's `procs` (`hlm_lit.docs_procs.clean_signatures`: show_doc's
+   signatures as raw HTML code blocks, which this build and Quarto both pass through);
 3. renders every processed notebook with nbconvert's HTML exporter (template `templates/hlm_site`: JupyterLab's
    template in a site frame with the sidebar in `sidebar.yml` order and prev/next links), applies the Quarto cell
    options nbdev emits (`echo`, `output`, `include`, `output: asis`, `code-fold`), gives headings Pandoc's
