@@ -5,7 +5,9 @@ The Quarto site (`nbdev_docs`) needs Quarto, which CI cannot install. This build
 1. checks the Quarto configuration that `nbdev_docs` would use (`_quarto.yml`, `nbs/nbdev.yml`, `nbs/sidebar.yml`),
    and that `nbs/sidebar.yml` lists every notebook exactly once;
 2. runs nbdev's own notebook processing (`nbdev.serve.proc_nbs`, what `nbdev_proc_nbs` and `nbdev_docs` run) into
-   `_proc/`: frontmatter from the title cell, `show_doc` for every export, `#| hide` and friends, doc links;
+   `_proc/`: frontmatter from the title cell, `show_doc` for every export, `#| hide` and friends, doc links, and
+   the project's own processor from settings.ini's `procs` (`hlm_lit.docs_procs.clean_signatures`: show_doc's
+   signatures as raw HTML code blocks, which this build and Quarto both pass through);
 3. renders every processed notebook with nbconvert's HTML exporter (template `templates/hlm_site`: JupyterLab's
    template in a site frame with the sidebar in `sidebar.yml` order and prev/next links), applies the Quarto cell
    options nbdev emits (`echo`, `output`, `include`, `output: asis`, `code-fold`), gives headings Pandoc's
@@ -260,59 +262,17 @@ def quarto_markdown(md):
 def as_text(v): return ''.join(v) if isinstance(v, list) else (v or '')
 
 
-_sig_fence = re.compile(r'^```python\n(.*?)\n```[ \t]*$', flags=re.S | re.M)
-_md_code_link = re.compile(r'\[`([^`\]]+)`\]\(([^)\s]+)\)')
-_backticks = re.compile(r'`([^`\n]+)`')
+_raw_html = re.compile(r'^```\{=html\}\n(.*?)\n```[ \t]*$', flags=re.S | re.M)
 
 
-def signature_html(md, api_links=None):
-    """show_doc's signature, a fenced Python block whose docments comments carry Markdown (links that nbdev's doc
-    links added, code spans, $TeX$), as HTML: links are links (rewritten to local pages later), code spans are code,
-    TeX is left for MathJax, the name is the documented one (not a private alias) and a type that docments inferred
-    from a default of None (`NoneType=None`) is dropped, as Python prints it. Annotations that name an exported class
-    link to its entry."""
-    import html as _html
-    api_links = api_links or {}
-    head = re.search(r'^#+\s+([\w.]+)\s*$', md, flags=re.M)
-    shown = head.group(1).split('.')[-1] if head else None
-
-    def inline(text):
-        out, pos = [], 0
-        for m in _md_code_link.finditer(text):
-            out.append(_code_spans(text[pos:m.start()]))
-            out.append(f'<a href="{_html.escape(m.group(2))}"><code>{_html.escape(m.group(1))}</code></a>')
-            pos = m.end()
-        out.append(_code_spans(text[pos:]))
-        return ''.join(out)
-
-    def _code_spans(text):
-        parts, pos = [], 0
-        for m in _backticks.finditer(text):
-            parts.append(_html.escape(text[pos:m.start()], quote=False))
-            parts.append(f'<code>{_html.escape(m.group(1))}</code>')
-            pos = m.end()
-        parts.append(_html.escape(text[pos:], quote=False))
-        return ''.join(parts)
-
-    def annotate(code):
-        code = _html.escape(code, quote=False)
-        def link(m):
-            url = api_links.get(m.group(2))
-            return f'{m.group(1)}<a href="{_html.escape(url)}">{m.group(2)}</a>' if url else m.group(0)
-        return re.sub(r'(:|-&gt;)([A-Za-z_]\w*)\b', link, code)
-
-    def convert(m):
-        lines = []
-        for i, line in enumerate(m.group(1).split('\n')):
-            line = re.sub(r'(\w+):NoneType=None', r'\1=None', line)
-            if i == 0 and shown: line = re.sub(r'^((?:async )?(?:def|class) )[\w.]+\(', lambda k: f'{k.group(1)}{shown}(', line)
-            code, sep, comment = line.partition(' # ')
-            lines.append(annotate(code) + (f'<span class="sig-comment"> # {inline(comment)}</span>' if sep else ''))
-        return '<div class="sig">' + '<br>'.join(lines) + '</div>'
-    return _sig_fence.sub(convert, md, count=1)
+def quarto_raw_html(md):
+    """Pandoc's raw HTML blocks (```{=html}), which Quarto passes through, as the HTML they hold. show_doc's signatures
+    arrive as such blocks: the project's nbdev processor (hlm_lit.docs_procs.clean_signatures, in settings.ini's
+    `procs`) wrote them, for the Quarto site and this build alike."""
+    return _raw_html.sub(lambda m: m.group(1), md)
 
 
-def prepare_cells(nb, api_links=None):
+def prepare_cells(nb):
     """Apply the Quarto cell options nbdev emits, as Quarto would, to a processed notebook (in place). Returns the
     widget model ids that its outputs display."""
     cells, views = [], []
@@ -331,8 +291,7 @@ def prepare_cells(nb, api_links=None):
         for o in outputs:
             data = o.get('data', {})
             if 'text/markdown' in data:
-                md = quarto_markdown(as_text(data['text/markdown']))
-                data['text/markdown'] = signature_html(md, api_links) if show_doc else md
+                data['text/markdown'] = quarto_raw_html(quarto_markdown(as_text(data['text/markdown'])))
             if WIDGET_VIEW in data: views.append(data[WIDGET_VIEW].get('model_id'))
             if opts.get('output') == 'asis' and o.get('output_type') == 'stream':
                 o.update(output_type='display_data', data={'text/markdown': as_text(o.pop('text', ''))}, metadata={})
@@ -411,13 +370,6 @@ def markdown_inline(md):
     return re.sub(r'^<p>(.*)</p>$', r'\1', html, flags=re.S)
 
 
-def api_link_map(cfg):
-    "Exported top-level classes and functions -> their doc link on the published site (made local by rewrite_links)"
-    base = (str(cfg.doc_host).rstrip('/') + '/' + str(cfg.doc_baseurl).strip('/')).rstrip('/') + '/'
-    top, _ = exported_symbols(cfg)
-    return {s['name']: base + s['page'] for s in top}
-
-
 def plain_title(title):
     "A page title for the browser tab: TeX without its markup ($X_i A_i$ -> X_i A_i), as text"
     t = re.sub(r'\$([^$]*)\$', lambda m: re.sub(r'\\[a-zA-Z]+\s*|[{}]', '', m.group(1)), title)
@@ -446,7 +398,6 @@ def add_toc(soup):
 
 def render_pages(cfg, quarto, sidebar, cache, notebooks, problems):
     "Each processed notebook to an HTML page (as a BeautifulSoup tree, links not yet rewritten)"
-    api_links = api_link_map(cfg)
     from nbconvert import HTMLExporter
     exporter = HTMLExporter(template_name='hlm_site', extra_template_basedirs=[str(HERE/'templates')],
                             exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text='¶')
@@ -459,7 +410,7 @@ def render_pages(cfg, quarto, sidebar, cache, notebooks, problems):
         fm = frontmatter(nb)
         title = str(fm.get('title') or Path(nb_path).stem)
         if not fm.get('title'): problems.add(f'{nb_path}: no `# Title` cell, so the page has no title')
-        views = prepare_cells(nb, api_links)
+        views = prepare_cells(nb)
         state = (nb.metadata.get('widgets', {}).get(WIDGET_STATE) or {}).get('state', {})
         if views:
             lost = [v for v in views if v not in state]

@@ -12,7 +12,8 @@
 //  - what a reader sees as broken: control characters in a cell (a backslash eaten by a Python string), TeX left
 //    raw ($ before a TeX command, e.g. a formula broken by a Markdown list), a raw pipe table, a table pandas
 //    truncated, content clipped at the right edge (wider than its box, which does not scroll), warnings or
-//    tracebacks in outputs, numpy scalar reprs (np.float64(...)), raw Markdown links in an API signature.
+//    tracebacks in outputs, numpy scalar reprs (np.float64(...)), raw Markdown links or a guessed NoneType
+//    (`x:NoneType=None`) in an API signature.
 // Saves full-page screenshots of the landing page and of the first chapter with API docs, and prints where.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
@@ -82,17 +83,19 @@ function inspectPage() {
     }
     for (const m of t.matchAll(/np\.(?:float|int)\d+\(/g)) reader.push(`numpy scalar repr in an output: ${short(t.slice(m.index, m.index + 40))}`);
   }
-  // API signatures: raw Markdown links
+  // API signatures: raw Markdown links, and the NoneType that docments guesses from a default of None
   for (const c of main.querySelectorAll('.celltag_nbdev-show-doc')) {
-    for (const e of c.querySelectorAll('pre, code, .sig')) {
+    for (const e of c.querySelectorAll('pre, code, .hlm-sig')) {
       const m = e.textContent.match(/\[`?[^\]\n]+`?\]\((?:https?:|[\w./-]+\.html)[^)]*\)/);
       if (m) reader.push(`raw Markdown in a signature: ${short(m[0])}`);
+      const n = e.textContent.match(/\w+:NoneType=None/);
+      if (n) reader.push(`guessed NoneType in a signature: ${short(n[0])}`);
     }
   }
   // clipped: content wider than its box, in a box that does not scroll sideways
   const scrolls = (e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
   const right = main.getBoundingClientRect().right;
-  for (const e of main.querySelectorAll('pre, table, .sig, img, svg, .jp-OutputArea-output, .jp-RenderedHTMLCommon > p')) {
+  for (const e of main.querySelectorAll('pre, table, .hlm-sig, img, svg, .jp-OutputArea-output, .jp-RenderedHTMLCommon > p')) {
     if (e.closest('.MathJax, .MathJax_Display, .mjx-chtml, mjx-container')) continue;
     let anc = e, scrollable = false;
     while (anc && anc !== main) { if (anc !== e && scrolls(anc) && anc.scrollWidth > anc.clientWidth) { scrollable = true; break; } anc = anc.parentElement; }

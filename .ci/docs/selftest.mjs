@@ -36,7 +36,7 @@ try {
 <div class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"><pre>selftest.py:1: SingularFitWarning: singular fit</pre></div>
 <div class="jp-OutputArea-output"><pre>np.float64(2225.699)</pre></div>
 <div class="celltag_nbdev-show-doc"><h3>selftest_signature</h3><pre>def f(fit, # an [\`LmerFit\`](https://selftest.invalid/lmer.html#lmerfit)
-):</pre></div>
+    rng:NoneType=None):</pre></div>
 <script>window.addEventListener('load', () => { throw new Error('selftest uncaught'); });</script>
 </div>
 </main>`;
@@ -52,7 +52,7 @@ try {
     'prev/next links are',
     'control character U+0008', 'raw TeX: "$\\\\hat\\\\beta_i', 'raw pipe table', 'pandas truncated a table: "[62 rows x 14 columns]"',
     'clipped at the right edge: <pre> "selftest_clipped', 'warning or traceback in an output: "selftest.py:1: SingularFitWarning',
-    'numpy scalar repr in an output: "np.float64(2225.699)', 'raw Markdown in a signature: "[`LmerFit`](https://selftest.invalid',
+    'numpy scalar repr in an output: "np.float64(2225.699)', 'raw Markdown in a signature: "[`LmerFit`](https://selftest.invalid', 'guessed NoneType in a signature: "rng:NoneType=None',
   ];
   landing.next = 'selftest-next.html';
   const pages = [landing];
