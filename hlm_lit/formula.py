@@ -267,9 +267,10 @@ def _check_logic(formula:str, # the whole formula
                                            f"first ((x > 1) {op} (y < 2)), Python applies '{op}' first (x > (1 {op} y) < 2); "
                                            "put each comparison in parentheses")
 
-def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
-                 ) -> LmerFormula:
-    "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
+# %% ../nbs/06_formula.ipynb #27d53bdc
+def _check_sides(formula, # the whole formula (any object: a non-string is a TypeError)
+                ) -> int:
+    "Check the formula's shape (a string, balanced parentheses, one '~' with something on each side); return where '~' is"
     if not isinstance(formula, str): raise TypeError(f"formula must be a string, got {type(formula).__name__}")
     if not formula.strip(): raise FormulaError(formula, 0, "the formula is empty; write it as y ~ x + (1 | g)")
     _check_parens(formula)
@@ -283,63 +284,116 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if not formula[tilde+1:].strip(): raise FormulaError(formula, len(formula), "no terms right of '~' (use 1 for an intercept only)")
     _check_syntax(formula, formula[:tilde], 0, 'in the response')
     _check_power(formula, 0, tilde, True); _check_power(formula, tilde + 1, len(formula), False)
+    return tilde
+
+# %% ../nbs/06_formula.ipynb #9350c648
+def _unwrap(formula:str, # the whole formula
+            a:int, # position of an opening parenthesis
+            b:int, # position of its closing parenthesis
+           ) -> tuple:
+    "The innermost of nested redundant parentheses around `formula[a:b+1]`: `((1 | g))` is `(1 | g)`"
+    while True:
+        j, k = _next_char(formula, a + 1), _prev_char(formula, b, a + 1)
+        if j is not None and k is not None and j < k and formula[j] == '(' and _closing(formula, j) == k: a, b = j, k
+        else: return a, b
+
+def _read_bar(formula:str, # the whole formula
+              a:int, # position of the term's opening parenthesis
+              b:int, # position of its closing parenthesis
+              bar:tuple, # (position inside the parentheses, width: 1 for '|', 2 for '||') of the term's top-level bar
+             ) -> Bar:
+    "Check one random-effect term `(lhs | group)` and return it as a `Bar`"
+    bp, width = a + 1 + bar[0], bar[1]
+    lhs, group = formula[a+1:bp], formula[bp+width:b]
+    if not lhs.strip(): raise FormulaError(formula, bp, "a random-effect bar needs terms before '|' (use 1 for an intercept)")
+    if not group.strip(): raise FormulaError(formula, bp, "a random-effect bar needs a grouping factor after '|'")
+    if '|' in group: raise FormulaError(formula, bp + width + group.index('|'), "more than one bar '|' in one random-effect term")
+    if not _GROUP.fullmatch(group):
+        raise FormulaError(formula, _next_char(formula, bp + width),
+                           f"the grouping factor after '|' must be a column name or an interaction of names such as a:b, not '{group.strip()}'")
+    _check_terms(formula, formula, a + 1, bp, " left of '|'")
+    _check_syntax(formula, lhs, a + 1, f"in the random-effect term {formula[a:b+1]}")
+    return Bar(_pythonize(lhs.strip()), group.strip(), width == 1, formula[a:b+1])
+
+# %% ../nbs/06_formula.ipynb #ba477135
+def _check_stray_bars(formula:str, # the whole formula
+                      tilde:int, # where '~' is
+                      spans:list, # (start, end) of each random-effect term
+                     ):
+    "A '|' outside every random-effect term is an error: outside parentheses, or inside a larger expression"
+    stray = [k for k in range(tilde + 1, len(formula)) if formula[k] == '|' and not any(s <= k < e for s, e in spans)]
+    if not stray: return
+    k = stray[0]; depth = formula[tilde+1:k].count('(') - formula[tilde+1:k].count(')')
+    raise FormulaError(formula, k, "a random-effect bar must be inside parentheses, as in (1 + x | g)" if depth == 0 else
+                       "a random-effect term must be a term of its own, added with '+' as in y ~ x + (1 + x | g)")
+
+def _find_bars(formula:str, # the whole formula
+               tilde:int, # where '~' is
+              ) -> tuple:
+    "The random-effect terms right of '~' as `Bar`s, and the (start, end) of each in `formula`"
     bars, spans, i = [], [], tilde + 1
     while i < len(formula):
         if formula[i] != '(':
             i += 1; continue
         close = _closing(formula, i)
-        a, b = i, close                                   # unwrap redundant parentheses: ((1 | g)) is (1 | g)
-        while True:
-            j, k = _next_char(formula, a + 1), _prev_char(formula, b, a + 1)
-            if j is not None and k is not None and j < k and formula[j] == '(' and _closing(formula, j) == k: a, b = j, k
-            else: break
+        a, b = _unwrap(formula, i, close)
         bar = _top_level_bar(formula[a+1:b])
         if bar is not None:
-            bp, width = a + 1 + bar[0], bar[1]
-            lhs, group = formula[a+1:bp], formula[bp+width:b]
-            if not lhs.strip(): raise FormulaError(formula, bp, "a random-effect bar needs terms before '|' (use 1 for an intercept)")
-            if not group.strip(): raise FormulaError(formula, bp, "a random-effect bar needs a grouping factor after '|'")
-            if '|' in group: raise FormulaError(formula, bp + width + group.index('|'), "more than one bar '|' in one random-effect term")
-            if not _GROUP.fullmatch(group):
-                raise FormulaError(formula, _next_char(formula, bp + width),
-                                   f"the grouping factor after '|' must be a column name or an interaction of names such as a:b, not '{group.strip()}'")
-            _check_terms(formula, formula, a + 1, bp, " left of '|'")
-            _check_syntax(formula, lhs, a + 1, f"in the random-effect term {formula[a:b+1]}")
+            found = _read_bar(formula, a, b, bar)
             _check_alone(formula, i, close + 1, 'a random-effect term')
-            bars.append(Bar(_pythonize(lhs.strip()), group.strip(), width == 1, formula[a:b+1]))
-            spans.append((i, close + 1))
+            bars.append(found); spans.append((i, close + 1))
         i = close + 1
-    inside = lambda k: any(s <= k < e for s, e in spans)
-    stray = [k for k in range(tilde + 1, len(formula)) if formula[k] == '|' and not inside(k)]
-    if stray:
-        k = stray[0]; depth = formula[tilde+1:k].count('(') - formula[tilde+1:k].count(')')
-        raise FormulaError(formula, k, "a random-effect bar must be inside parentheses, as in (1 + x | g)" if depth == 0 else
-                           "a random-effect term must be a term of its own, added with '+' as in y ~ x + (1 + x | g)")
-    offsets = []                                          # offset(expr): a known part of the linear predictor
+    _check_stray_bars(formula, tilde, spans)
+    return bars, spans
+
+# %% ../nbs/06_formula.ipynb #3c9c0abb
+def _find_offsets(formula:str, # the whole formula
+                  tilde:int, # where '~' is
+                  spans:list, # (start, end) of each random-effect term
+                 ) -> tuple:
+    "The expressions inside the `offset(...)` terms (pythonized), and the (start, end) of each term"
+    offsets, found = [], []
     for s, e, depth in _top_level_calls(formula, 'offset', tilde + 1):
-        if inside(s): raise FormulaError(formula, s, "offset() belongs in the fixed part, not inside a random-effect term")
+        if any(a <= s < b for a, b in spans + found):
+            raise FormulaError(formula, s, "offset() belongs in the fixed part, not inside a random-effect term")
         if depth: raise FormulaError(formula, s, "offset() must be a term of its own, added with '+' as in y ~ x + offset(log(n))")
         _check_alone(formula, s, e, 'an offset')
         inner = _pythonize(formula[s:e]); offsets.append(inner[inner.index('(') + 1:-1].strip())
-        spans.append((s, e))
+        found.append((s, e))
     if formula[:tilde].lstrip().startswith('offset('): raise FormulaError(formula, formula.index('offset'), "offset() belongs right of '~'")
-    # the fixed part: bars and offsets blanked to a one-character marker for the empty-term check, then to blanks with their '+'
-    marked = list(formula)
+    return offsets, found
+
+def _fixed_text(formula:str, # the whole formula
+                tilde:int, # where '~' is
+                spans:list, # (start, end) of each random-effect and offset term
+               ) -> str:
+    "The right-hand side with those terms and their '+' blanked, positions kept; an empty term left behind is an error"
+    marked = list(formula)                         # first a one-character marker per term, for the empty-term check
     for s, e in spans: marked[s:e] = ['\0'] + [' ']*(e - s - 1)
     _check_terms(formula, ''.join(marked), tilde + 1, len(formula), '')
-    for s, e in spans:
+    for s, e in spans:                             # then blanks, with the '+' before the term (or after it, if first)
         marked[s] = ' '
         k = _prev_char(marked, s, tilde + 1)
         if k is not None and marked[k] == '+': marked[k] = ' '
         else:
             k = _next_char(marked, e)
             if k is not None and marked[k] == '+': marked[k] = ' '
-    rest = ''.join(marked[tilde+1:])
+    return ''.join(marked[tilde+1:])
+
+# %% ../nbs/06_formula.ipynb #4dbdaa1d
+def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
+                 ) -> LmerFormula:
+    "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
+    tilde = _check_sides(formula)
+    bars, spans = _find_bars(formula, tilde)
+    offsets, off_spans = _find_offsets(formula, tilde, spans)
+    rest = _fixed_text(formula, tilde, spans + off_spans)
     if rest.strip(): _check_syntax(formula, rest, tilde + 1, 'in the fixed-effect terms')
     fixed = _pythonize(re.sub(r'\s+', ' ', rest).strip()) or '1'
     response = _pythonize(formula[:tilde].strip())
-    _check_functions(formula, [response, _DOT.sub('_', fixed), *[b.lhs for b in bars], *[f'I({o})' for o in offsets]])
-    _check_logic(formula, [_DOT.sub('_', fixed), *[b.lhs for b in bars], *[f'I({o})' for o in offsets]])
+    pieces = [_DOT.sub('_', fixed), *[b.lhs for b in bars], *[f'I({o})' for o in offsets]]
+    _check_functions(formula, [response, *pieces])
+    _check_logic(formula, pieces)
     return LmerFormula(response, fixed, bars, formula, offsets)
 
 # %% ../nbs/06_formula.ipynb #65295c93
@@ -770,38 +824,39 @@ def _contrast_names(names:list, # R-style column names
     for col, how in (contrasts or {}).items(): names = [n.replace(f'C({col}, {_CONTRASTS[how]})', col) for n in names]
     return names
 
-# %% ../nbs/06_formula.ipynb #5439bafc
-def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
-                data:pd.DataFrame, # the data, one row per observation
-                na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
-                offset=None, # a known part of the linear predictor: a column name, or one number per row (lme4's `offset=`)
-                contrasts:dict=None, # column -> 'contr.sum' or 'contr.treatment' for the fixed part (lme4's `contrasts=`)
-               ) -> ModelFrame:
-    "Validate `data` against `formula` and build the model's arrays"
-    lf = parse_formula(formula)
+# %% ../nbs/06_formula.ipynb #6431e718
+def _check_frame_args(formula:str, # the formula as written
+                      lf:LmerFormula, # its parse
+                      data, # the data (any object: a non-DataFrame is a TypeError)
+                      na_action:str, # 'omit' or 'raise'
+                     ):
+    "Refuse data that is not a non-empty DataFrame, an unknown `na_action`, and a formula without random-effect terms"
     if not isinstance(data, pd.DataFrame): raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if na_action not in ('omit', 'raise'): raise ValueError(f"na_action must be 'omit' or 'raise', got {na_action!r}")
     if len(data) == 0: raise ValueError(f"data has no rows (it has {data.shape[1]} column{'s' if data.shape[1] != 1 else ''})")
     if not lf.bars: raise ValueError(f"the formula has no random-effect term such as (1 | g): {formula!r}; use ordinary least squares")
-    names = {':'.join(gc) for b in lf.bars for gc in _slash_factors(b.group)}
-    gcols = list(dict.fromkeys(c for b in lf.bars for c in group_columns(b.group)))
-    # which columns are used, do they exist, and are they usable?
+
+def _used_variables(lf:LmerFormula, # the parsed formula
+                    data:pd.DataFrame, # the data
+                    contrasts:dict, # `contrasts=` of `model_frame`
+                   ) -> tuple:
+    "The response's variables, the fixed part as fitted, and every data variable the model uses (all must be columns)"
     resp_vars = sorted(_names(lf.response)[0])
     fixed = _apply_contrasts(_expand_dot(lf.fixed, data, set(resp_vars)), contrasts, data)
     used = set(resp_vars) | _names(fixed)[0]
     for piece in [*(b.lhs for b in lf.bars), *(f'I({o})' for o in lf.offsets)]: used |= _names(piece)[0]
     missing = [v for v in sorted(used) if v not in data.columns]
     if missing: raise _unknown(missing, data, 'formula')
-    _check_grouping(data, lf, len(names) > 1)
-    off_arg = _offset(offset, data)
-    cols = list(dict.fromkeys(sorted(used) + gcols + ([offset] if isinstance(offset, str) else [])))
-    dup = [c for c in cols if (data.columns == c).sum() > 1]
-    if dup: raise ValueError(f"data has more than one column named {', '.join(map(repr, dup))}; the formula cannot tell them apart")
-    _check_response(data, resp_vars)
-    _check_infinite(data, gcols)
-    _warn_object_numbers(data, [c for c in cols if c not in resp_vars and c not in gcols])
-    # missing values: count per column, then drop (or refuse) the incomplete rows
-    na = data[cols].isna() if off_arg is None or isinstance(offset, str) else pd.concat([data[cols].isna(), off_arg.isna()], axis=1)
+    return resp_vars, fixed, used
+
+# %% ../nbs/06_formula.ipynb #2f8d9532
+def _complete_rows(data:pd.DataFrame, # the data
+                   cols:list, # the columns the model uses
+                   off_arg, # the `offset=` numbers as a Series (None, or when `offset=` names a column)
+                   na_action:str, # 'omit' or 'raise'
+                  ) -> tuple:
+    "Which rows are complete, and the count of missing values per column; incomplete rows refused if `na_action='raise'`"
+    na = data[cols].isna() if off_arg is None else pd.concat([data[cols].isna(), off_arg.isna()], axis=1)
     dropped = {c: int(n) for c, n in sorted(na.sum().items()) if n}
     complete = ~na.any(axis=1).to_numpy()
     n_dropped = int((~complete).sum())
@@ -811,9 +866,16 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     if n_dropped == len(data):
         raise ValueError(f"no complete rows left after dropping missing values: every row misses a value "
                          f"({', '.join(f'{c!r}: {_rows(n)}' for c, n in dropped.items())})")
-    sub = data.loc[complete, cols] if n_dropped else data[cols]
-    order = _var_order(formula[formula.index('~') + 1:], used)
-    # response and fixed part
+    return complete, dropped, n_dropped
+
+# %% ../nbs/06_formula.ipynb #5775a664
+def _response_and_fixed(lf:LmerFormula, # the parsed formula
+                        fixed:str, # the fixed part as fitted
+                        sub:pd.DataFrame, # the complete rows of the used columns
+                        order:dict, # variable order for R-style names (`_var_order`)
+                        contrasts:dict, # `contrasts=` of `model_frame`
+                       ) -> tuple:
+    "The response `y`, the fixed-effect design `X`, its R-style column names and its formulaic spec"
     try:
         if lf.response in sub.columns: y = sub[lf.response].to_numpy(float)
         else:
@@ -821,37 +883,100 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
             if lhs.shape[1] != 1: raise TypeError(f"the response '{lf.response}' must be one numeric column, it makes {lhs.shape[1]}")
             y = lhs.to_numpy(float).ravel()
         X, xnames, fixed_spec, _ = _design(fixed, sub, order)
-        xnames = _contrast_names(xnames, contrasts)
+        return y, X, _contrast_names(xnames, contrasts), fixed_spec
     except TypeError: raise
     except Exception as e: raise ValueError(f"could not build the fixed-effect columns from '{fixed}': {_ANSI.sub('', str(e))}") from None
-    off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
-    if not np.isfinite(y.sum() + X.sum()):                 # cheap test first; the details only when it fails
-        _check_infinite(sub, cols)                          # an infinite value in the data ...
-        _check_finite_columns(y[:, None], [lf.response], sub.index, 'the response')   # ... or made by a transformation
-        _check_finite_columns(X, xnames, sub.index, 'the fixed-effect column')
+
+def _check_finite(y:np.ndarray, # the response
+                  X:np.ndarray, # the fixed-effect design
+                  xnames:list, # its column names
+                  sub:pd.DataFrame, # the complete rows of the used columns
+                  cols:list, # the used columns
+                  response:str, # the response as written
+                 ):
+    "An infinite value in the data, or one a transformation made, is an error naming the column and row"
+    if np.isfinite(y.sum() + X.sum()): return                  # cheap test first; the details only when it fails
+    _check_infinite(sub, cols)
+    _check_finite_columns(y[:, None], [response], sub.index, 'the response')
+    _check_finite_columns(X, xnames, sub.index, 'the fixed-effect column')
+
+def _drop_aliased(X:np.ndarray, # the fixed-effect design
+                  xnames:list, # its column names
+                  fixed:str, # the fixed part, for the message
+                 ) -> tuple:
+    "Drop (with a warning) the columns that are linear combinations of earlier ones; refuse a design left empty"
     aliased = [xnames[j] for j in _aliased_columns(X)] if X.shape[1] else []
     if aliased:
         warnings.warn(f"fixed-effect model matrix is rank deficient so dropping {len(aliased)} column(s): {', '.join(aliased)} "
-                      "(each is a linear combination of the columns before it)", stacklevel=2)
+                      "(each is a linear combination of the columns before it)", stacklevel=3)
         keepc = [j for j, c in enumerate(xnames) if c not in aliased]
         X, xnames = np.asfortranarray(X[:, keepc]), [xnames[j] for j in keepc]
     if X.shape[1] == 0:
         raise NotImplementedError(f"the model has no fixed effects ('{fixed}'); hlm_lit needs at least one fixed-effect "
                                   "column: keep the intercept (drop '0 +' or '- 1')")
-    _check_not_constant(y, lf.response)
-    # random-effect terms in lme4's order, and their grouping factors
+    return X, xnames, aliased
+
+# %% ../nbs/06_formula.ipynb #baf26adf
+def _random_part(lf:LmerFormula, # the parsed formula
+                 sub:pd.DataFrame, # the complete rows of the used columns
+                 order:dict, # variable order for R-style names
+                 cols:list, # the used columns
+                 n:int, # number of complete rows
+                 n_dropped:int, # number of incomplete rows dropped (for the messages)
+                ) -> tuple:
+    "The grouping factors, the random-effect terms (lme4's order) and their columns `Z`, each factor checked"
     factors, re_terms = _random_terms(lf, sub, order, cols)
     for name, f in factors.items():                         # per factor: its columns, then lme4's identifiability rules
         ts = [t for t in re_terms if t.factor == name]
-        _check_Z(np.column_stack([t.Z for t in ts]), [n for t in ts for n in t.znames], [t.text for t in ts for _ in t.znames])
+        _check_Z(np.column_stack([t.Z for t in ts]), [n_ for t in ts for n_ in t.znames], [t.text for t in ts for _ in t.znames])
         where = '' if len(factors) == 1 else f" of {ts[0].text}" + (f" (columns {', '.join(f.cols)})" if len(f.cols) > 1 else '')
-        _check_identifiable(len(y), len(f.levels), name if len(factors) > 1 else lf.bars[0].group, f.levels, [t.Z.shape[1] for t in ts], [t.text for t in ts], n_dropped, where)
+        _check_identifiable(n, len(f.levels), name if len(factors) > 1 else lf.bars[0].group, f.levels,
+                            [t.Z.shape[1] for t in ts], [t.text for t in ts], n_dropped, where)
     Z = np.asfortranarray(np.column_stack([t.Z for t in re_terms])) if len(re_terms) > 1 else re_terms[0].Z
-    if len(factors) == 1:                                   # one grouping factor: named, coded and labelled as before
-        group = lf.bars[0].group
-        gser = sub[gcols[0]] if len(gcols) == 1 else sub[gcols].astype(str).agg(':'.join, axis=1).rename(group)
-        g, levels = _group_codes(gser)
-    else: group = g = levels = None
+    return factors, re_terms, Z
+
+def _one_factor(lf:LmerFormula, # the parsed formula
+                sub:pd.DataFrame, # the complete rows of the used columns
+                gcols:list, # the grouping columns
+                factors:dict, # the grouping factors
+               ) -> tuple:
+    "The grouping factor's name, each row's code and the levels, when there is one factor (else three Nones)"
+    if len(factors) != 1: return None, None, None
+    group = lf.bars[0].group
+    gser = sub[gcols[0]] if len(gcols) == 1 else sub[gcols].astype(str).agg(':'.join, axis=1).rename(group)
+    return (group, *_group_codes(gser))
+
+# %% ../nbs/06_formula.ipynb #5439bafc
+def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
+                data:pd.DataFrame, # the data, one row per observation
+                na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
+                offset=None, # a known part of the linear predictor: a column name, or one number per row (lme4's `offset=`)
+                contrasts:dict=None, # column -> 'contr.sum' or 'contr.treatment' for the fixed part (lme4's `contrasts=`)
+               ) -> ModelFrame:
+    "Validate `data` against `formula` and build the model's arrays"
+    lf = parse_formula(formula)
+    _check_frame_args(formula, lf, data, na_action)
+    names = {':'.join(gc) for b in lf.bars for gc in _slash_factors(b.group)}
+    gcols = list(dict.fromkeys(c for b in lf.bars for c in group_columns(b.group)))
+    resp_vars, fixed, used = _used_variables(lf, data, contrasts)
+    _check_grouping(data, lf, len(names) > 1)
+    off_arg = _offset(offset, data)
+    cols = list(dict.fromkeys(sorted(used) + gcols + ([offset] if isinstance(offset, str) else [])))
+    dup = [c for c in cols if (data.columns == c).sum() > 1]
+    if dup: raise ValueError(f"data has more than one column named {', '.join(map(repr, dup))}; the formula cannot tell them apart")
+    _check_response(data, resp_vars)
+    _check_infinite(data, gcols)
+    _warn_object_numbers(data, [c for c in cols if c not in resp_vars and c not in gcols])
+    complete, dropped, n_dropped = _complete_rows(data, cols, None if isinstance(offset, str) else off_arg, na_action)
+    sub = data.loc[complete, cols] if n_dropped else data[cols]
+    order = _var_order(formula[formula.index('~') + 1:], used)
+    y, X, xnames, fixed_spec = _response_and_fixed(lf, fixed, sub, order, contrasts)
+    off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
+    _check_finite(y, X, xnames, sub, cols, lf.response)
+    X, xnames, aliased = _drop_aliased(X, xnames, fixed)
+    _check_not_constant(y, lf.response)
+    factors, re_terms, Z = _random_part(lf, sub, order, cols, len(y), n_dropped)
+    group, g, levels = _one_factor(lf, sub, gcols, factors)
     return ModelFrame(y, X, xnames, Z, [n for t in re_terms for n in t.znames], tuple(t.Z.shape[1] for t in re_terms),
                       group, g, levels, sub.index, n_dropped, dropped, aliased, lf, fixed_spec, [t.spec for t in re_terms],
                       order, np.flatnonzero(complete), [t.text for t in re_terms], factors=factors, re_terms=re_terms,

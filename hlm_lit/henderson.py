@@ -14,9 +14,9 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 # %% ../nbs/04_henderson.ipynb #41a5b457
-def henderson_dense(X:np.ndarray, # fixed-effect design, M x p
-                    Z, # random-effect design, M x Nq (dense or scipy.sparse), units' columns contiguous
-                    y:np.ndarray, # response, length M
+def henderson_dense(X:np.ndarray, # fixed-effect design, n x p
+                    Z, # random-effect design, n x Nq (dense or scipy.sparse), units' columns contiguous
+                    y:np.ndarray, # response, length n
                     G:np.ndarray, # covariance of one unit's random effects, q x q (positive definite)
                     sigma2:float, # residual variance
                    ):
@@ -64,9 +64,9 @@ class UnitCrossprods:
         return self.XtX.shape[0]
 
 # %% ../nbs/04_henderson.ipynb #7a35a0c8
-def unit_crossprods(Z:np.ndarray, # random-effect columns, M x q (one row per observation, NOT block diagonal)
-                    X:np.ndarray, # fixed-effect design, M x p
-                    y:np.ndarray, # response, length M
+def unit_crossprods(Z:np.ndarray, # random-effect columns, n x q (one row per observation, NOT block diagonal)
+                    X:np.ndarray, # fixed-effect design, n x p
+                    y:np.ndarray, # response, length n
                     g:np.ndarray, # unit index of each row, integers in 0..N-1 (any order)
                     N:int=None, # number of units (default: g.max()+1)
                    ) -> UnitCrossprods:
@@ -147,14 +147,14 @@ class PLS:
     Minv: list          # q x q: M_i^{-1}
     F: list             # q x q: F_i = Lambda M_i^{-1} Lambda'
     AL: list            # q x q: Z_i'Z_i Lambda
-    LX: np.ndarray      # (p, p) lower Cholesky factor of X'X - sum X_i'Z_i F_i Z_i'X_i
+    LX: np.ndarray      # (p, p) R_X', lower Cholesky factor of R_X'R_X = X'X - sum X_i'Z_i F_i Z_i'X_i
     phi: np.ndarray     # (p,) fixed effects (BLUE)
     e: list             # q: Z_i'(y_i - X_i phi)
     u: np.ndarray       # (N, q) spherical random effects
     b: np.ndarray       # (N, q) random effects b_i = Lambda u_i (BLUP)
     r2: float           # penalized residual sum of squares
-    logdet_L: float     # log |L|^2 = sum_i log |M_i|
-    logdet_LX: float    # log |L_X|^2
+    logdet_L: float     # log |L_theta|^2 = sum_i log |M_i|
+    logdet_LX: float    # log |R_X|^2
 
 # %% ../nbs/04_henderson.ipynb #91b17621
 def solve_pls(cp:UnitCrossprods, # per-unit cross-products

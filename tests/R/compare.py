@@ -183,6 +183,10 @@ def _(): return absd(out('ch16_robustness')['t3_rep14']['REMLcrit'], 2285.952678
 def _(): return absd(out('ch16_robustness')['t3_rep14']['confint_cor'], [0.35860159, 0.87322706]), 1e-8, 'abs'
 @check('16_robustness prose 354d5d7e', 'ch16_robustness.R', "collinear set 1: lme4 warns 'unable to evaluate scaled gradient', 'degenerate Hessian with 2 negative eigenvalues'")
 def _(): w = ' '.join(out('ch16_robustness')['collinear_seed1_default_warnings']); return ('unable to evaluate scaled gradient' not in w) + ('2 negative eigenvalues' not in w), 0, 'text'
+COLLINEAR_TIGHT = [118.492395352267, 154.047839345234, 132.709350105511, 134.647475835709, 140.896310871622, 133.759349947133,
+                   121.268599947919, 152.738147083112, 134.222164660619, 121.374344243564, 139.184180070662, 126.785532785216]
+@check('16_robustness 23837a3a', 'ch16_collinear.R', 'collinear(1..12), (1 + x + x2 | g): lme4 tight REML criteria (inlined; ours <= them + 1e-2, seed 12 at 1e-4)')
+def _(): return rel([r['tight_crit'] for r in out('ch16_collinear')['collinear']], COLLINEAR_TIGHT), 1e-9, 'rel'
 
 # ---- chapters 01, 02, 10: base R and mvtnorm (bit for bit: R writes hexadecimal doubles; 02/10 assert looser)
 def hx(key): return np.array([float.fromhex(h) for h in np.atleast_1d(out('ch01_ch02_ch10_base_r')[key])])
