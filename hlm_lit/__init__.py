@@ -7,11 +7,12 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/11_api.ipynb #7377f70a
-import hlm_lit.inference  # attaches confint, profile, bootstrap, simulate, df, pvalues to LmerFit
+import hlm_lit.distributed  # registers Dask DataFrames with lmer (chapter 20)
+import hlm_lit.inference  # the fit's summary, coef_table, confint, profile, bootstrap, simulate, df, pvalues (chapter 12)
 from .datasets import article_data, article_units, lme4_reference, math_ach_school, math_achieve, sleepstudy
-from .inference import anova, refit_ml
-from .lmer import ConvergenceWarning, LmerFit, SingularFitWarning, lmer
-from .residual import cor_ar1, var_ident
+from .inference import refit_ml
+from .fit import ConvergenceWarning, LmerFit, SingularFitWarning, lmer
+from .residual import anova, cor_ar1, var_ident
 from .simulate import article_sim, simulate_hlm
 
 __all__ = ['lmer', 'LmerFit', 'var_ident', 'cor_ar1', 'anova', 'refit_ml', 'ConvergenceWarning', 'SingularFitWarning', 'simulate_hlm', 'article_sim',

@@ -25,12 +25,12 @@ from scipy import stats
 import hlm_lit.inference  # attaches coef_table, confint and vcov_varpar to LmerFit
 from .article import ARTICLE_M0, ARTICLE_M1
 from .inference import param_names
-from .lmer import LmerFit, lmer
+from .fit import LmerFit, lmer
 from .montecarlo import varpar_wald
 from .plots import OKABE_ITO, plot_caterpillar, plot_lines, plot_residuals, plot_shrinkage, plot_unit_params
 from .plots import _unit_a, _unit_coefs, shrunk_estimates, unit_ols
 from .rng import RRNG
-from .lmer import BlockedLmerFit
+from .fit import BlockedLmerFit
 from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 

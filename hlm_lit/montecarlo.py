@@ -22,8 +22,8 @@ from scipy import stats
 import hlm_lit.inference  # attaches coef_table, vcov_varpar and confint to LmerFit
 from tqdm.auto import tqdm
 
-from .inference import _term_blocks, param_names, theta_to_sdcor
-from .lmer import LmerFit, conditioned_crossprods, lmer
+from .inference import term_blocks, param_names, theta_to_sdcor
+from .fit import LmerFit, conditioned_crossprods, lmer
 from .reml import fit_theta
 from .simulate import HLMSim, article_grid, re_cov, simulate_hlm, simulate_units, simulate_within
 
@@ -222,7 +222,7 @@ def sdcor_jacobian(theta:np.ndarray, # theta (lme4's order)
     D = np.zeros((nt + 1, nt + 1)); D[nt, nt] = 1.0
     Lam = tmpl.Lambda(np.asarray(theta, float))
     with np.errstate(invalid='ignore', divide='ignore'):
-        for off, s, ix in _term_blocks(tmpl):
+        for off, s, ix in term_blocks(tmpl):
             L = Lam[off:off + s, off:off + s]
             Gam = L @ L.T
             sd = np.sqrt(np.diag(Gam))
