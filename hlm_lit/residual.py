@@ -59,6 +59,13 @@ class Residual:
     ar1: bool = False     # AR(1) correlation within units?
     time: str = None      # integer time column for AR(1) (None: row order within unit)
 
+    def fit(self, formula:str, # lmer formula with one grouping factor
+            data:pd.DataFrame, # one row per observation
+            **kwargs, # REML, na_action, tol: as for `fit_residual`
+           ):
+        "Fit a model with this residual structure: `fit_residual(formula, data, self)` (how chapter 07's `lmer(..., residual=)` gets here)"
+        return fit_residual(formula, data, self, **kwargs)
+
     def __and__(self, other): # another structure
         "Combine a variance function with a correlation structure"
         if not isinstance(other, Residual): return NotImplemented
