@@ -223,7 +223,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
             raise NotImplementedError("offset=, contrasts= and residual= are not yet available for Dask DataFrames")
         if weights is not None and not isinstance(weights, str): raise TypeError("with a Dask DataFrame, weights must be a column name")
         return fitter(formula, data, REML=REML, na_action=na_action, tol=tol, theta=theta, weights=weights)
-    if type(data).__module__.split('.')[0] == 'dask': raise TypeError("a Dask DataFrame needs `import hlm_lit.distributed` (chapter 20)")
+    if type(data).__module__.split('.')[0] == 'dask': raise TypeError("a Dask DataFrame needs chapter 20's module `distributed` imported first (`import hlm_lit` does it)")
     if residual is not None:                                      # residual structures: nlme's weights and correlation
         given = [k for k, v in dict(weights=weights, offset=offset, contrasts=contrasts, theta=theta).items() if v is not None]
         if given: raise NotImplementedError(f"residual= cannot yet be combined with {', '.join(given)}")

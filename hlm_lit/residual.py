@@ -29,7 +29,7 @@ from .henderson import UnitCrossprods, bstack, solve_pls
 from fastcore.basics import patch
 
 from .fit import ConvergenceWarning, LmerFit, MixedFit, SingularFitWarning, conditioned_crossprods, corr_table, fe_table, lme4_coef_table, vc_table
-from .inference import AnovaTable, refit_ml
+from .compare import AnovaTable, refit_ml
 from .rformat import named, r_format
 from .reml import ReTemplate, criterion, criterion_gradient, moment_start
 
