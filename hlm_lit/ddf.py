@@ -25,7 +25,7 @@ from .rformat import r_format
 def fit_cache(fit:LmerFit, # the fit whose cache to return
           ) -> dict:
     "The fit's cache of expensive results (created on first use)"
-    return fit.__dict__.setdefault('fit_cache', {})
+    return fit.__dict__.setdefault('_cache', {})
 
 # %% ../nbs/12_ddf.ipynb #be0654f8
 def varpar_deviance(cp:UnitCrossprods, # per-unit cross-products
