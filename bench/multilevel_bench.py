@@ -33,7 +33,7 @@ import scipy.linalg as sla
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from hlm_lit import lmer  # noqa: E402
-from hlm_lit.fit import _factor_columns, conditioned_blocks, factor_order  # noqa: E402
+from hlm_lit.fit import conditioned_blocks, factor_columns, factor_order  # noqa: E402
 from hlm_lit.kernel import BlockedProfiled, crossprods  # noqa: E402
 from hlm_lit.reml import ReTemplate  # noqa: E402
 
@@ -163,7 +163,7 @@ def run_flat(schools, children, J, repeats, lme4_max_rows):
     obj(th)                                                                   # warm up
     ev_med, ev_min = _median_min(lambda: obj(th), repeats, 5)
     facs = [mf.factors[name] for name in factor_order(mf)]
-    args = ([mf.Z[:, c] for c in _factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
+    args = ([mf.Z[:, c] for c in factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
     pass_med, pass_min = _median_min(lambda: crossprods(*args), max(3, repeats//3), 1)
     row = dict(schools=schools, children=children, rows_per_child=J, rows=len(d), fit_seconds=s_fit,
                evaluations=int(fit.optinfo.nfev), crit=float(fit.crit), converged=bool(fit.converged),

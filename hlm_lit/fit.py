@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['FRAME_FITTERS', 'conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'MixedFit', 'LmerFit',
            'prior_weights', 'lmer', 'rel_err', 'term_groups', 'vc_table', 'vc_block', 'lme4_coef_table', 'fe_table',
-           'corr_table', 'summary', 'summary_text', 'factor_order', 'conditioned_blocks', 'fit_blocked',
-           'BlockedLmerFit']
+           'corr_table', 'summary', 'summary_text', 'factor_order', 'factor_columns', 'conditioned_blocks',
+           'fit_blocked', 'BlockedLmerFit']
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
@@ -490,7 +490,8 @@ def factor_order(mf:ModelFrame) -> list:
     "The grouping factors' names in lme4's order (that of their first term: decreasing number of levels)"
     return list(dict.fromkeys(t.factor for t in mf.re_terms))
 
-def _factor_columns(mf:ModelFrame) -> list:
+def factor_columns(mf:ModelFrame, # the model's arrays
+                  ) -> list:
     "Per grouping factor (lme4's order): the columns of its terms in the stacked Z and Lambda"
     cols, off = {name: [] for name in factor_order(mf)}, 0
     for t in mf.re_terms:
@@ -506,7 +507,7 @@ def conditioned_blocks(mf:ModelFrame, # the model's arrays
     XtWX = (X*sw[:, None]).T @ X
     phi0 = sla.solve(XtWX, (X*sw[:, None]).T @ y, assume_a='pos')
     phi0 = phi0 + sla.solve(XtWX, (X*sw[:, None]).T @ (y - X @ phi0), assume_a='pos')  # iterative refinement
-    fac_cols = _factor_columns(mf)
+    fac_cols = factor_columns(mf)
     facs = [mf.factors[name] for name in factor_order(mf)]
     cp = crossprods([mf.Z[:, c] for c in fac_cols], [f.g for f in facs], [len(f.levels) for f in facs], X, y - X @ phi0, w)
     if cp.XyXy[-1, -1] <= 1e-26*float(y @ (sw*y)):
