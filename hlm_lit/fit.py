@@ -242,7 +242,11 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     return fit
 
 # %% ../nbs/07_lmer.ipynb #76aa3870
-def rel_err(a, b): return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
+def rel_err(a, # computed values
+            b, # reference values
+           ) -> float:
+    "Largest relative difference of `a` from `b`, elementwise"
+    return np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))/np.maximum(np.abs(np.asarray(b, float)), 1e-300))
 
 # %% ../nbs/07_lmer.ipynb #6a955940
 def term_groups(fit, # a fitted model
@@ -486,7 +490,8 @@ def predict(self:MixedFit, newdata:pd.DataFrame=None, # rows to predict; None: t
 
 
 # %% ../nbs/07_lmer.ipynb #ca28359a
-def factor_order(mf:ModelFrame) -> list:
+def factor_order(mf:ModelFrame, # the model's arrays
+                ) -> list:
     "The grouping factors' names in lme4's order (that of their first term: decreasing number of levels)"
     return list(dict.fromkeys(t.factor for t in mf.re_terms))
 

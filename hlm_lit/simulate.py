@@ -91,7 +91,15 @@ def is_count(n, # a candidate count
     "Is `n` an integer (not a bool) >= 1?"
     return isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
 
-def check_params(N, J, phi, q, r, s, sigma, x):
+def check_params(N, # number of units
+                 J, # measurements per unit
+                 phi, # fixed effects
+                 q, # sd of the intercept random effect
+                 r, # correlation of the two random effects
+                 s, # sd of the slope random effect
+                 sigma, # residual standard deviation
+                 x, # the within-unit design points
+                ):
     "Validate `simulate_hlm`'s arguments, naming the culprit"
     _check(is_count(N), f"N must be an integer >= 1, got N={N!r}")
     _check(is_count(J), f"J must be an integer >= 1, got J={J!r}")
