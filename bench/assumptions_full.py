@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""The full Monte Carlo study of the "Violated assumptions" chapter (nbs/18_assumptions.ipynb).
+"""The full Monte Carlo study of the "Violated assumptions" chapter (nbs/13a_assumptions.ipynb).
 
     python bench/assumptions_full.py                      # 1000 replications per scenario, profile intervals for
                                                           # the first 100 of three scenarios (20-40 minutes on a shared 2-core machine)

@@ -56,7 +56,7 @@ def _reset_peak():
 def fit_once(tool, df):
     "Fit with one tool; return (REML criterion, hlm_lit-only numerical-fit seconds or None)"
     if tool == 'hlm_lit':
-        from hlm_lit.lmer import LmerFit, conditioned_crossprods
+        from hlm_lit.fit import LmerFit, conditioned_crossprods
         from hlm_lit.formula import model_frame
         from hlm_lit.reml import ReTemplate, fit_theta
         mf = model_frame(FORMULA, df)

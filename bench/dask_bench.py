@@ -67,7 +67,7 @@ def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dic
     from distributed import Client, LocalCluster
     import dask
     from hlm_lit import distributed as D
-    from hlm_lit.lmer import lmer, _rel
+    from hlm_lit.fit import lmer, rel_err
     files = files_for(rows, data)
     cols = D.model_columns(FORMULA)
     rec = dict(rows=len(files)*ROWS_PER_FILE, units=len(files)*UNITS_PER_FILE, files=len(files), memory_limit=memory_limit,
@@ -103,8 +103,8 @@ def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dic
         fd = D.lmer_dask(FORMULA, D.read_dask(sub, cols), files=sub)
     pdf = pd.concat([pd.read_parquet(f) for f in sub], ignore_index=True)
     fp = lmer(FORMULA, pdf)
-    rec.update(subset_rows=len(pdf), rel_crit_subset=float(_rel(fd.crit, fp.crit)), rel_fixef_subset=float(_rel(fd.fixef, fp.fixef)),
-               rel_theta_subset=float(_rel(fd.theta, fp.theta)))
+    rec.update(subset_rows=len(pdf), rel_crit_subset=float(rel_err(fd.crit, fp.crit)), rel_fixef_subset=float(rel_err(fd.fixef, fp.fixef)),
+               rel_theta_subset=float(rel_err(fd.theta, fp.theta)))
     return rec
 
 

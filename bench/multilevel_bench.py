@@ -14,7 +14,7 @@ evaluations (`fit.optinfo.nfev`) and criterion; lme4's `lmer()` with its default
 Part 2, the flat cost: a 3-level nested model `y ~ x + (1 + x | school) + (1 + x | child)` simulated with numpy (fixed
 seed) at --schools schools and --children children and a growing number of rows per child. For each size: one end-to-end
 fit, then the time of one criterion+gradient evaluation (`hlm_lit.kernel.BlockedProfiled` on
-`hlm_lit.lmer.conditioned_blocks(fit.frame)`, at the fit's theta) and of the one pass over the rows
+`hlm_lit.fit.conditioned_blocks(fit.frame)`, at the fit's theta) and of the one pass over the rows
 (`hlm_lit.kernel.crossprods`), each the median and minimum of repeats; up to --flat-lme4-max-rows rows, lme4's fit of
 the same data once (its time, evaluations and criterion, for context).
 
@@ -33,7 +33,7 @@ import scipy.linalg as sla
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from hlm_lit import lmer  # noqa: E402
-from hlm_lit.lmer import _factor_columns, conditioned_blocks, factor_order  # noqa: E402
+from hlm_lit.fit import conditioned_blocks, factor_columns, factor_order  # noqa: E402
 from hlm_lit.kernel import BlockedProfiled, crossprods  # noqa: E402
 from hlm_lit.reml import ReTemplate  # noqa: E402
 
@@ -163,7 +163,7 @@ def run_flat(schools, children, J, repeats, lme4_max_rows):
     obj(th)                                                                   # warm up
     ev_med, ev_min = _median_min(lambda: obj(th), repeats, 5)
     facs = [mf.factors[name] for name in factor_order(mf)]
-    args = ([mf.Z[:, c] for c in _factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
+    args = ([mf.Z[:, c] for c in factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
     pass_med, pass_min = _median_min(lambda: crossprods(*args), max(3, repeats//3), 1)
     row = dict(schools=schools, children=children, rows_per_child=J, rows=len(d), fit_seconds=s_fit,
                evaluations=int(fit.optinfo.nfev), crit=float(fit.crit), converged=bool(fit.converged),

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .lmer import lmer
+from .fit import lmer
 from .simulate import article_sim, simulate_hlm
 
 # %% ../nbs/09_cli.ipynb #a40696c1

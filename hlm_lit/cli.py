@@ -59,7 +59,7 @@ def fit_files(formula:str, # lmer formula
     parse_formula(formula)                                       # formula errors before any file is read
     t0 = time.perf_counter()
     if engine == 'pandas':
-        from hlm_lit.lmer import lmer
+        from hlm_lit.fit import lmer
         kw = {}
         if weights is not None:
             if 'weights' not in inspect.signature(lmer).parameters:

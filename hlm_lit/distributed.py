@@ -25,7 +25,8 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
 from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
 from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
-from .lmer import _corr_table, _fe_table, _named, _r_format, _table, _vc_block, summary_text
+from .fit import FRAME_FITTERS, corr_table, fe_table, summary_text, vc_block
+from .rformat import named, r_format, text_table
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
 def _dask():
@@ -711,7 +712,7 @@ class DaskLmerFit:
 # %% ../nbs/20_scale_out.ipynb #d2875251
 def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
-    return _vc_block(fit.sigma**2*fit.Lambda @ fit.Lambda.T, fit.sigma, fit.znames, _term_groups(fit.design.re_terms))
+    return vc_block(fit.sigma**2*fit.Lambda @ fit.Lambda.T, fit.sigma, fit.znames, _term_groups(fit.design.re_terms))
 
 def dask_summary(fit:DaskLmerFit) -> str:
     "lme4's `summary(fit)` as text, laid out as the pandas path's `summary`"
@@ -744,7 +745,7 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
               split_out:int=None, # output partitions of the level sums (default: 1 per million levels)
              ) -> DaskLmerFit:
     "Fit a linear mixed model to a Dask DataFrame: a cheap pass for the levels, one pass of sums, the fit on the driver"
-    from hlm_lit.lmer import ConvergenceWarning, SingularFitWarning
+    from hlm_lit.fit import ConvergenceWarning, SingularFitWarning
     if weights is not None and not isinstance(weights, str): raise TypeError("on a Dask DataFrame, weights must be a column name")
     d = start_design(formula, ddf, weights, files)
     used = list(dict.fromkeys(d.cols + ([weights] if weights else [])))

@@ -22,16 +22,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-import hlm_lit.inference  # attaches coef_table, confint and vcov_varpar to LmerFit
+import hlm_lit.bootstrap  # the fit's coef_table, vcov_varpar (chapter 12) and confint (12b)
 from .article import ARTICLE_M0, ARTICLE_M1
-from .inference import param_names
-from .lmer import LmerFit, lmer
+from .intervals import param_names
+from .fit import LmerFit, lmer
 from .montecarlo import varpar_wald
 from .plots import OKABE_ITO, plot_caterpillar, plot_lines, plot_residuals, plot_shrinkage, plot_unit_params
-from .plots import _unit_a, _unit_coefs, shrunk_estimates, unit_ols
+from .plots import unit_a, unit_coefs, shrunk_estimates, unit_ols
 from .rng import RRNG
-from .lmer import BlockedLmerFit
-from .simulate import HLMSim, _check_params, _is_count, article_grid, article_sim, as_rng, re_cov
+from .fit import BlockedLmerFit
+from .simulate import HLMSim, check_params, is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
 # %% ../nbs/15_explorer.ipynb #34d7820f
@@ -117,11 +117,11 @@ def simulate_unbalanced(sizes, # measurements of each unit, J_1, ..., J_N
                        ) -> HLMSim:
     "The article's model with $J_i$ measurements of unit i at `article_grid(J_i)`; equal sizes give `simulate_hlm`'s draws"
     sizes = np.asarray(sizes)
-    if sizes.ndim != 1 or len(sizes) == 0 or not all(_is_count(int(j)) and j == int(j) for j in sizes):
+    if sizes.ndim != 1 or len(sizes) == 0 or not all(is_count(int(j)) and j == int(j) for j in sizes):
         raise ValueError(f"sizes must be a list of counts >= 1, one per unit, got sizes={sizes!r}")
     sizes = sizes.astype(int)
     x = np.concatenate([article_grid(int(j)) for j in sizes])
-    _check_params(len(sizes), len(x), phi, q, r, s, sigma, x)
+    check_params(len(sizes), len(x), phi, q, r, s, sigma, x)
     rng, phi, G = as_rng(rng), tuple(float(p) for p in phi), re_cov(q, r, s)
     units = simulate_units(len(sizes), phi, G, rng)
     rep = lambda col: np.repeat(units[col].to_numpy(), sizes)
@@ -733,7 +733,7 @@ class ShrinkageExplorer:
                  dpi:int=80, # resolution of the figure
                 ):
         self.fit, self.units, self.dpi = fit, units, dpi
-        self.a, self.ols = _unit_a(fit, units), unit_ols(fit).to_numpy()
+        self.a, self.ols = unit_a(fit, units), unit_ols(fit).to_numpy()
         self.slider = W.FloatLogSlider(value=ratio, base=10, min=-3, max=3, step=0.25, continuous_update=False,
                                        description='ratio ×', readout_format='.3g', style={'description_width': '60px'},
                                        tooltip='multiplier of the fitted variance ratio G/sigma^2', layout=W.Layout(width='420px'))
@@ -750,7 +750,7 @@ class ShrinkageExplorer:
         "Re-solve Henderson's equations at the slider's ratio, redraw, and report how much of OLS the BLUPs keep"
         ratio = self.slider.value
         self.phi, self.b = shrunk_estimates(self.fit, ratio)
-        blup, line = _unit_coefs(self.phi, self.b, self.a), _unit_coefs(self.phi, 0*self.b, self.a)
+        blup, line = unit_coefs(self.phi, self.b, self.a), unit_coefs(self.phi, 0*self.b, self.a)
         self.kept = np.array([np.nansum(np.abs(blup[k] - line[k]))/np.nansum(np.abs(self.ols[:, k] - line[k])) for k in range(2)])
         self.caption.value = (f'<div style="font-size:13px">variance ratio G/σ² = {ratio:.3g} × the fitted one: the BLUPs keep '
                               f'<b>{100*self.kept[0]:.0f}%</b> of the OLS intercepts\' and <b>{100*self.kept[1]:.0f}%</b> of the '

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['orthodont', 'ovary', 'body_weight', 'nlme_residual_reference', 'Residual', 'var_ident', 'cor_ar1', 'ResidualFrame',
            'residual_frame', 'ResidualModel', 'ResidualOpt', 'optimize_residual', 'ResidualFit', 'fit_residual',
-           'refit', 'summary_residual', 'anova', 'acf', 'simulate_residual', 'profile_interval', 'confint_residual',
+           'summary_residual', 'anova', 'acf', 'simulate_residual', 'profile_interval', 'confint_residual',
            'bootstrap_residual', 'simulate_growth']
 
 # %% ../nbs/19_residual.ipynb #36c90822
@@ -26,8 +26,11 @@ from scipy.optimize import brentq, minimize
 from .datasets import DATA_DIR
 from .formula import ModelFrame, model_frame
 from .henderson import UnitCrossprods, bstack, solve_pls
-from .lmer import ConvergenceWarning, LmerFit, SingularFitWarning, _coef_table, _corr_table, _fe_table, \
-    _named, _r_format, _vc_table, conditioned_crossprods
+from fastcore.basics import patch
+
+from .fit import ConvergenceWarning, LmerFit, MixedFit, SingularFitWarning, conditioned_crossprods, corr_table, fe_table, lme4_coef_table, vc_table
+from .compare import AnovaTable, refit_ml
+from .rformat import named, r_format
 from .reml import ReTemplate, criterion, criterion_gradient, moment_start
 
 # %% ../nbs/19_residual.ipynb #82a1779d
@@ -55,6 +58,13 @@ class Residual:
     var_col: str = None   # column whose levels get their own residual SD (varIdent); None: one SD
     ar1: bool = False     # AR(1) correlation within units?
     time: str = None      # integer time column for AR(1) (None: row order within unit)
+
+    def fit(self, formula:str, # lmer formula with one grouping factor
+            data:pd.DataFrame, # one row per observation
+            **kwargs, # REML, na_action, tol: as for `fit_residual`
+           ):
+        "Fit a model with this residual structure: `fit_residual(formula, data, self)` (how chapter 07's `lmer(..., residual=)` gets here)"
+        return fit_residual(formula, data, self, **kwargs)
 
     def __and__(self, other): # another structure
         "Combine a variance function with a correlation structure"
@@ -258,7 +268,8 @@ class ResidualModel:
         return np.asarray(x[:nt], float), eta, phi
 
 # %% ../nbs/19_residual.ipynb #d64df2d2
-def _coefs(self, # the model
+@patch
+def coefs(self:ResidualModel, # the model
            eta:np.ndarray, # log delta per stratum (0 for the reference)
            phi:float, # AR(1) correlation (0 without AR(1))
           ):
@@ -280,10 +291,9 @@ def _coefs(self, # the model
     dlog = np.concatenate([2*self.n_strata[1:], [np.dot(self.n_pairs, -2*rg*drg/(1 - rg**2))]*bool(self.rf.structure.ar1)])
     return w*f, D, logdet, dlog
 
-ResidualModel.coefs = _coefs
-
 # %% ../nbs/19_residual.ipynb #c1d91be0
-def _crossprods(self, # the model
+@patch
+def crossprods(self:ResidualModel, # the model
                 c:np.ndarray, # weight of each component
                ) -> UnitCrossprods:
     "The R^{-1}-weighted per-unit cross-products"
@@ -293,10 +303,9 @@ def _crossprods(self, # the model
     return UnitCrossprods(WZ[:, :, :q], WZ[:, :, q:q + p], WZ[:, :, -1], T[:p, :p], T[:p, p], float(T[p, p]),
                           self.n, self.cp0.counts)
 
-ResidualModel.crossprods = _crossprods
-
 # %% ../nbs/19_residual.ipynb #f8bae2f6
-def _dcoef(self, # the model
+@patch
+def _dcoef(self:ResidualModel, # the model
            pls, # the PLS solution at the point
            cp:UnitCrossprods, # the weighted cross-products there
           ) -> np.ndarray:
@@ -319,10 +328,9 @@ def _dcoef(self, # the model
     GZ = np.concatenate([GZZ, 2*GZX, -2*kap*b[:, :, None]], axis=2)
     return np.einsum('nij,cnij->c', GZ, self.MZ) + np.einsum('ij,cij->c', Grest, self.T)
 
-ResidualModel._dcoef = _dcoef
-
 # %% ../nbs/19_residual.ipynb #61478e5c
-def _evaluate(self, # the model
+@patch
+def __call__(self:ResidualModel, # the model
               x:np.ndarray, # the optimizer's vector: theta, log delta (non-reference strata), atanh phi
              ):
     "Criterion (conditioned scale) and its gradient"
@@ -335,8 +343,6 @@ def _evaluate(self, # the model
     crit = criterion(pls, self.n, self.REML) + logdet
     g_theta = criterion_gradient(pls, cp, self.tmpl, Lam, self.REML)
     return crit, np.concatenate([g_theta, self._dcoef(pls, cp) @ D + dlog])
-
-ResidualModel.__call__ = _evaluate
 
 # %% ../nbs/19_residual.ipynb #7572da4b
 @dataclass
@@ -422,7 +428,7 @@ def optimize_residual(f:ResidualModel, # the stored sums and the criterion
                        f.nfev, ~free)
 
 # %% ../nbs/19_residual.ipynb #76b6cfe9
-class ResidualFit:
+class ResidualFit(MixedFit):
     "A linear mixed model with a residual structure (nlme's `lme` with `weights=` / `correlation=`), with LmerFit's fields"
     def __init__(self, model:ResidualModel, # the stored sums and the criterion
                  opt:ResidualOpt, # the optimizer's result
@@ -511,13 +517,13 @@ class ResidualFit:
         else: raise ValueError(f"type must be 'response', 'pearson' or 'normalized', got {type!r}")
         return pd.Series(r, index=self.rows_used, name=f'{type} residuals')
 
-# what does not depend on the residual structure is LmerFit's own code
+# what does not depend on the residual structure is inherited from chapter 07's MixedFit
 
 # %% ../nbs/19_residual.ipynb #4d500318
-for _name in ['fitted', 'nobs', 'ngrps', 'loglik', 'aic', 'bic', 'df_resid', 'REMLcrit', 'rows_used', 'n_dropped',
-              'singular_tol', 'varcorr', 'ranef', 'ranef_condvar', 'coef', 'corr_fixef', '_ranef_frame', 'predict']:
-    setattr(ResidualFit, _name, getattr(LmerFit, _name))
-ResidualFit.coef_table = _coef_table
+@patch
+def coef_table(self:ResidualFit) -> pd.DataFrame:
+    "lme4's fixed-effects table (estimates, standard errors, t values): no df method for residual structures yet"
+    return lme4_coef_table(self)
 
 # %% ../nbs/19_residual.ipynb #4dc3ac51
 def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'distance ~ age * Sex + (age | Subject)'
@@ -549,6 +555,7 @@ def _with_REML(model:ResidualModel, # stored sums
     out = copy.copy(model); out.REML, out.nfev = REML, 0
     return out
 
+@patch
 def refit(fit:ResidualFit, # a fitted model
           REML:bool=None, # criterion (default: the fit's)
           y:np.ndarray=None, # a new response for the rows used (default: the fit's)
@@ -563,7 +570,7 @@ def refit(fit:ResidualFit, # a fitted model
         model = ResidualModel(replace(rf, mf=replace(rf.mf, y=y)), REML)
     return _warn(ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula))
 
-ResidualFit.refit = refit
+
 
 # %% ../nbs/19_residual.ipynb #69364036
 def _residual_blocks(fit:ResidualFit) -> list:
@@ -571,10 +578,10 @@ def _residual_blocks(fit:ResidualFit) -> list:
     st, grp, out = fit.structure, fit.frame.group, []
     if st.ar1:
         out += ['Correlation Structure: AR(1)', f" Formula: ~{st.time or 1} | {grp} ", ' Parameter estimate(s):',
-                _named(['Phi'], _r_format([fit.phi], 7))]
+                named(['Phi'], r_format([fit.phi], 7))]
     if st.var_col is not None:
         out += ['Variance function:', ' Structure: Different standard deviations per stratum', f" Formula: ~1 | {st.var_col} ",
-                ' Parameter estimates:', _named([str(l) for l in fit.model.rf.levels], _r_format(fit.delta, 7))]
+                ' Parameter estimates:', named([str(l) for l in fit.model.rf.levels], r_format(fit.delta, 7))]
     return out
 
 def summary_residual(fit:ResidualFit, # the fitted model
@@ -588,21 +595,34 @@ def summary_residual(fit:ResidualFit, # the fitted model
     ic = ['AIC', 'BIC', 'logLik', 'deviance' if not fit.REML else 'REMLcrit', 'df.resid']
     vals = [f"{fit.aic:.1f}", f"{fit.bic:.1f}", f"{fit.loglik:.1f}", f"{fit.crit:.1f}", f"{fit.df_resid}"]
     if fit.REML: out.append(f"REML criterion at convergence: {fit.crit:.1f}\n")
-    out += [_named(ic, vals), '']
+    out += [named(ic, vals), '']
     q = np.quantile(fit.residuals('pearson').values, [0, .25, .5, .75, 1])
     q = np.round(q, max(0, 5 - int(np.ceil(np.log10(np.abs(q).max())))))
-    out += ['Standardized (Pearson) residuals: ', _named(['Min', '1Q', 'Median', '3Q', 'Max'], _r_format(q)), '']
-    out += ['Random effects:', ' ' + _vc_table(fit).replace('\n', '\n '),
+    out += ['Standardized (Pearson) residuals: ', named(['Min', '1Q', 'Median', '3Q', 'Max'], r_format(q)), '']
+    out += ['Random effects:', ' ' + vc_table(fit).replace('\n', '\n '),
             f"Number of obs: {fit.nobs}, groups:  {fr.group}, {fit.ngrps}", '']
-    out += _residual_blocks(fit) + ['', 'Fixed effects:', _fe_table(fit)]
+    out += _residual_blocks(fit) + ['', 'Fixed effects:', fe_table(fit.coef_table())]
     p = len(fit.fixef)
-    if 1 < p <= 12: out += ['', 'Correlation of Fixed Effects:', _corr_table(fit)]
+    if 1 < p <= 12: out += ['', 'Correlation of Fixed Effects:', corr_table(fit)]
     if fit.messages: out += [''] + fit.messages
     return '\n'.join(out)
 
-ResidualFit.summary = summary_residual
-ResidualFit.__str__ = ResidualFit.__repr__ = summary_residual
-ResidualFit._repr_html_ = lambda self: f"<pre style='font-size: 0.85em'>{__import__('html').escape(summary_residual(self))}</pre>"
+@patch
+def summary(self:ResidualFit) -> str:
+    "The fit's summary: `summary_residual(fit)`"
+    return summary_residual(self)
+
+@patch
+def __repr__(self:ResidualFit): return summary_residual(self)
+
+@patch
+def __str__(self:ResidualFit): return summary_residual(self)
+
+@patch
+def _repr_html_(self:ResidualFit):
+    "The summary for Jupyter"
+    import html
+    return f"<pre style='font-size: 0.85em'>{html.escape(summary_residual(self))}</pre>"
 
 # %% ../nbs/19_residual.ipynb #4fbfb6bc
 def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the same data
@@ -610,7 +630,6 @@ def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the s
           **named, # models given by keyword: the keywords name the rows
          ):
     "Likelihood-ratio tests between fits with and without residual structures (lme4's table; nlme's REML test with refit=False)"
-    from hlm_lit.inference import AnovaTable, refit_ml       # (imported when needed)
     models = [(f"model{k + 1}", f) for k, f in enumerate(fits)] + list(named.items())
     if len(models) < 2: raise ValueError("anova needs at least two models to compare")
     for name, f in models:
@@ -687,7 +706,10 @@ def simulate_residual(fit:ResidualFit, # the fitted model
     y = mf.X @ fit.fixef.values + fit.sigma*(np.einsum('mk,smk->sm', mf.Z, b[:, mf.g]) + fit.delta[rf.strata]*e)
     return pd.DataFrame(y.T, index=fit.rows_used, columns=[f"sim_{k + 1}" for k in range(nsim)])
 
-ResidualFit.simulate = simulate_residual
+@patch
+def simulate(self:ResidualFit, *args, **kwargs):
+    "`simulate_residual(fit, ...)`, as a method"
+    return simulate_residual(self, *args, **kwargs)
 
 # %% ../nbs/19_residual.ipynb #61deaa05
 def _restricted(f:ResidualModel, # the criterion
@@ -771,7 +793,10 @@ def confint_residual(fit:ResidualFit, # the fitted model
                                       "(profile) and the fixed effects (Wald); random-effect SDs and sigma are missing")
     return pd.DataFrame(rows, index=parm, columns=cols)
 
-ResidualFit.confint = confint_residual
+@patch
+def confint(self:ResidualFit, *args, **kwargs):
+    "`confint_residual(fit, ...)`, as a method"
+    return confint_residual(self, *args, **kwargs)
 
 # %% ../nbs/19_residual.ipynb #881dd495
 def bootstrap_residual(fit:ResidualFit, # the fitted model
@@ -791,7 +816,10 @@ def bootstrap_residual(fit:ResidualFit, # the fitted model
     out.attrs.update(nsim=nsim, converged=int(np.sum(conv)))
     return out
 
-ResidualFit.bootstrap = bootstrap_residual
+@patch
+def bootstrap(self:ResidualFit, *args, **kwargs):
+    "`bootstrap_residual(fit, ...)`, as a method"
+    return bootstrap_residual(self, *args, **kwargs)
 
 # %% ../nbs/19_residual.ipynb #68676648
 def simulate_growth(N:int, # units

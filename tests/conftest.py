@@ -12,4 +12,4 @@ settings.load_profile('hlm_lit')
 
 def pytest_configure(config):
     "Singular fits are expected among random small data sets; their warning is not what these tests are about"
-    config.addinivalue_line('filterwarnings', 'ignore::hlm_lit.lmer.SingularFitWarning')
+    config.addinivalue_line('filterwarnings', 'ignore::hlm_lit.fit.SingularFitWarning')

@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import assume, given, settings, strategies as st
 
 from hlm_lit import lmer
-from hlm_lit.lmer import ConvergenceWarning, conditioned_crossprods
+from hlm_lit.fit import ConvergenceWarning, conditioned_crossprods
 from hlm_lit.reml import evaluate_theta
 
 FORMULAS = ['y ~ x + (1 | g)', 'y ~ x + (1 + x | g)', 'y ~ x + (x || g)', 'y ~ x + (0 + x | g)']

@@ -20,7 +20,7 @@ import pandas as pd
 
 import hlm_lit
 from hlm_lit import ConvergenceWarning
-from hlm_lit.lmer import lmer
+from hlm_lit.fit import lmer
 
 REL = 1e-7
 

@@ -1,4 +1,4 @@
-# Chapter 12 (nbs/12_inference.ipynb): lmerTest / pbkrtest / lme4 numbers the chapter asserts against:
+# Chapter 12 (nbs/12_ddf.ipynb, 12a_intervals, 12b_bootstrap, 12c_compare): lmerTest / pbkrtest / lme4 numbers the chapter asserts against:
 # lmerTest's vcov_varpar; Kenward-Roger (lmerTest + pbkrtest) and Satterthwaite on two unbalanced subsets;
 # lme4's profile (zeta of its own devfun2 minimized tightly at our interval limits, its profile table at cor = 1,
 # confint); confint at level 0.9 (uncorrelated sleepstudy); a singular fit's profile; simulate(); the parametric

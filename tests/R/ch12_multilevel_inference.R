@@ -1,4 +1,4 @@
-# Chapter 12 (nbs/12_inference.ipynb), "Several grouping factors": lme4's simulate, bootMer, Wald and profile
+# Chapter 12 (nbs/12_ddf.ipynb, 12a_intervals, 12b_bootstrap, 12c_compare), "Several grouping factors": lme4's simulate, bootMer, Wald and profile
 # intervals and anova for models with several grouping factors (Oats, Machines) and with prior weights (the article's
 # model with weights) and crossed factors (ScotsSec), on the data of ../shared/data/multilevel/.
 #   Rscript tests/R/ch12_multilevel_inference.R     -> tests/R/out/ch12_multilevel_inference.json (about a minute)

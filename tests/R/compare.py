@@ -45,9 +45,9 @@ def _(): w = ' '.join(out('ch07_lmer')['quadratic_default']['warnings']); return
 def _(): return rel(out('ch07_lmer')['article_m1_satterthwaite']['df'], [28.0002010911902, 27.9994401101859, 28.0002011856392, 27.9994401561144]), 1e-6, 'rel'
 @check('07_lmer 86baf8a8', 'ch07_lmer.R', 'lmerTest p-values of the article model (12 c53c8906 asserts at 1e-6)')
 def _(): return rel(out('ch07_lmer')['article_m1_satterthwaite']['p'], [3.81255569801909e-20, 2.46570147758697e-23, 0.0269324073013384, 0.00383551839958422]), 1e-6, 'rel'
-@check('07_lmer 1f2a35c6', 'ch07_lmer.R', 'lmerTest prints sleepstudy p 3.26e-06 (< 2e-16 for the intercept)')
+@check('06a_rformat 1f2a35c6', 'ch07_lmer.R', 'lmerTest prints sleepstudy p 3.26e-06 (< 2e-16 for the intercept)')
 def _(): s = out('ch07_lmer')['summary_sleepstudy_lmerTest']; return (0 if '3.26e-06' in s and '< 2e-16' in s else 1), 0, 'text'
-@check('07_lmer 8875ae46', 'ch07_lmer.R', "R's format(digits = 4) / format.pval(digits = 3) of the test vectors")
+@check('06a_rformat 8875ae46', 'ch07_lmer.R', "R's format(digits = 4) / format.pval(digits = 3) of the test vectors")
 def _():
     want = [['0.0315', '0.2842', '0.5641'], ['0.02814', '0.26505', '0.56414'], ['627.57', ' 35.86', '653.58'],
             ['< 2e-16', '0.02693', '0.00384'], ['< 2e-16', '3.26e-06']]
@@ -63,15 +63,15 @@ def _(): o = out('ch07_lmer'); s = o['summary_m1_lme4'] + '\n' + o['aictab_m1'];
 PIECES_45 = ['            Estimate Std. Error       df t value Pr(>|t|)    ',
              '(Intercept)  0.97765    0.04099 28.00020  23.853  < 2e-16 ***', 'a           -0.11083    0.04746 28.00020  -2.335  0.02693 *  ',
              'x:a          0.35768    0.11345 27.99944   3.153  0.00384 ** ']
-@check('07_lmer 86baf8a8; 12_inference c53c8906', 'ch07_lmer.R', "pieces of lmerTest's summary(m1), verbatim")
+@check('07_lmer 86baf8a8; 12_ddf c53c8906', 'ch07_lmer.R', "pieces of lmerTest's summary(m1), verbatim")
 def _(): s = out('ch07_lmer')['summary_m1_lmerTest']; return sum(p not in s for p in PIECES_45), 0, 'text'
 @check('07_lmer d83ef435', 'ch07_lmer.R', "pieces of lme4's summary of (Days || Subject), verbatim")
 def _(): s = out('ch07_lmer')['summary_uncorr_lme4']; return sum(p not in s for p in ['Subject.1 Days         35.86    5.988', '(Intercept)  251.405      6.885  36.513']), 0, 'text'
 
 # ---- chapter 12
-@check('12_inference fa1b1ac0', 'ch12_inference.R', "lmerTest's theta of the article model")
+@check('12_ddf fa1b1ac0', 'ch12_inference.R', "lmerTest's theta of the article model")
 def _(): return rel(out('ch12_inference')['varpar']['theta'], [0.236299772552958, 0.649270455617766, 0.286875034987120]), 1e-12, 'rel'
-@check('12_inference fa1b1ac0', 'ch12_inference.R', "lmerTest's m@vcov_varpar (asserted at 1e-7 absolute)")
+@check('12_ddf fa1b1ac0', 'ch12_inference.R', "lmerTest's m@vcov_varpar (asserted at 1e-7 absolute)")
 def _():
     V = [[0.002634218051120875, 0.001864743853186225, 0.002447849912048206, -0.000168919175996771],
          [0.001864743853186225, 0.015229914075665743, -0.009952409433023016, -0.000119585852092667],
@@ -84,52 +84,52 @@ KR = {'article': ([0.225957463253582, 0.609918547563828, 0.388344626367701], [0.
       'sleepstudy_uncorr': ([1.051852002412283, 0.245549798853942], [6.92664918147482, 1.61148604648233], [18.6863843507658, 17.1798779256818])}
 for case, (th, se, df_) in KR.items():
     for name, field, v, tol in [('theta', 'theta', th, 1e-10), ('KR SE', 'kr_se', se, 1e-10), ('KR df', 'kr_df', df_, 1e-9)]:
-        CHECKS.append(('12_inference dd1a8c33', 'ch12_inference.R', f'unbalanced {case}: lmerTest {name}',
+        CHECKS.append(('12_ddf dd1a8c33', 'ch12_inference.R', f'unbalanced {case}: lmerTest {name}',
                        lambda case=case, field=field, v=v, tol=tol: (rel(out('ch12_inference')['unbalanced'][case][field], v), tol, 'rel')))
-@check('12_inference dd1a8c33', 'ch12_inference.R', 'unbalanced subsets have 677 and 126 rows')
+@check('12_ddf dd1a8c33', 'ch12_inference.R', 'unbalanced subsets have 677 and 126 rows')
 def _(): u = out('ch12_inference')['unbalanced']; return abs(u['article']['nrow'] - 677) + abs(u['sleepstudy']['nrow'] - 126), 0, 'abs'
-@check('12_inference dd1a8c33', 'ch12_inference.R', 'pbkrtest::vcovAdj of the unbalanced sleepstudy fit')
+@check('12_ddf dd1a8c33', 'ch12_inference.R', 'pbkrtest::vcovAdj of the unbalanced sleepstudy fit')
 def _(): return rel(out('ch12_inference')['unbalanced']['sleepstudy']['vcovAdj'], [[48.01336812836379, -2.50090873820159], [-2.50090873820159, 2.61863491501735]]), 1e-10, 'rel'
-@check('12_inference 5bebcd56', 'ch12_inference.R', 'lmerTest Satterthwaite df, unbalanced article data')
+@check('12_ddf 5bebcd56', 'ch12_inference.R', 'lmerTest Satterthwaite df, unbalanced article data')
 def _(): return rel(out('ch12_inference')['unbalanced']['article']['satt_df'], [24.8542322026249, 27.9070082199896, 24.2138939085978, 27.8073984397469]), 1e-9, 'rel'
 ZETA = {'sd_(Intercept)|unit@0.10398229': -1.959963914, 'sd_(Intercept)|unit@0.25071318': 1.959964062, 'cor_x.(Intercept)|unit@0.66733835': -1.959963999,
         'sd_x|unit@0.40605544': -1.959963903, 'sd_x|unit@0.68058692': 1.959964012, 'sigma@0.71655795': -1.959964272, 'sigma@0.78849012': 1.959963852}
-@check('12_inference 88e779ee', 'ch12_inference.R', "lme4's zeta (devfun2, bobyqa 1e-12) at our 7 profile limits (asserted at 2e-6)")
+@check('12a_intervals 88e779ee', 'ch12_inference.R', "lme4's zeta (devfun2, bobyqa 1e-12) at our 7 profile limits (asserted at 2e-6)")
 def _(): z = out('ch12_inference')['zeta_at_our_limits']; return absd([z[k] for k in ZETA], list(ZETA.values())), 1e-8, 'abs'
-@check('12_inference 88e779ee', 'ch12_inference.R', "lme4's profile table at cor = 1: zeta 0.6711927154134328 (asserted at 1e-4)")
+@check('12a_intervals 88e779ee', 'ch12_inference.R', "lme4's profile table at cor = 1: zeta 0.6711927154134328 (asserted at 1e-4)")
 def _(): t = out('ch12_inference')['profile_cor_top_rows']; return absd(t[0]['.zeta'], 0.6711927154134328), 1e-10, 'abs'
-@check('12_inference prose ad4873fc', 'ch12_inference.R', "'in this R installation confint(m1) gives 0.103956 and 0.680537'")
+@check('12a_intervals prose ad4873fc', 'ch12_inference.R', "'in this R installation confint(m1) gives 0.103956 and 0.680537'")
 def _(): c = out('ch12_inference')['confint_profile_m1']; return max(abs(c['lower'][0] - 0.103956), abs(c['upper'][2] - 0.680537)), 5e-7, 'abs'
-@check('12_inference 7c8b8cb8', 'ch12_inference.R', 'confint((Days || Subject), level = 0.9) (asserted at 1e-3)')
+@check('12a_intervals 7c8b8cb8', 'ch12_inference.R', 'confint((Days || Subject), level = 0.9) (asserted at 1e-3)')
 def _():
     c = out('ch12_inference')['confint_sleepstudy_uncorr_90']
     want = [[16.528072031, 35.080097192], [4.213577047, 8.171896852], [23.278468338, 28.224659256], [239.972446164, 262.837763435], [7.877743803, 13.056828094]]
     return rel(np.column_stack([c['lower'], c['upper']]), want), 1e-9, 'rel'
-@check('12_inference 888b9078', 'ch12_inference.R', 'singular fit: lme4 confint (asserted at 2e-3; sd_x upper 0.1197180363)')
+@check('12a_intervals 888b9078', 'ch12_inference.R', 'singular fit: lme4 confint (asserted at 2e-3; sd_x upper 0.1197180363)')
 def _():
     c = out('ch12_inference')['singular']['confint']
     want = [[0.9192088099, 1.4353541272], [-1, 1], [0, 0.1197180363], [0.4585293845, 0.5306990613], [0.6281591985, 1.3532281430], [1.9420762632, 2.0962477701]]
     return absd(np.column_stack([c['lower'], c['upper']]), want), 1e-9, 'abs'
-@check('12_inference 888b9078', 'ch12_inference.R', "singular fit: lme4's zeta at 0.1197180363 = 1.340913071, at 0.159689 = 1.95996754")
+@check('12a_intervals 888b9078', 'ch12_inference.R', "singular fit: lme4's zeta at 0.1197180363 = 1.340913071, at 0.159689 = 1.95996754")
 def _(): z = out('ch12_inference')['singular']['zeta']; return absd([z['at_0.1197180363'], z['at_0.159689']], [1.340913071, 1.95996754]), 1e-8, 'abs'
-@check('12_inference prose f305e0f3', 'ch12_inference.R', "singular fit: lme4 warns 'non-monotonic profile' and 'bad spline fit'")
+@check('12a_intervals prose f305e0f3', 'ch12_inference.R', "singular fit: lme4 warns 'non-monotonic profile' and 'bad spline fit'")
 def _(): w = ' '.join(out('ch12_inference')['singular']['warnings']); return ('non-monotonic profile' not in w) + ('bad spline fit' not in w), 0, 'text'
-@check('12_inference fef05db2', 'ch12_inference.R', 'simulate(m1, nsim = 2, seed = 1), rows 1-3, 899, 900 (asserted at 1e-8)')
+@check('12b_bootstrap fef05db2', 'ch12_inference.R', 'simulate(m1, nsim = 2, seed = 1), rows 1-3, 899, 900 (asserted at 1e-8)')
 def _():
     s = out('ch12_inference')['simulate_m1_seed1']
     want = [[-8.88136571566692, -13.9237335449040], [-6.85927747125395, -12.0828651174481], [-7.39586706385162, -11.0603056455630],
             [12.0579335653140, 11.9844517090057], [15.3216836805417, 13.4851070240815]]
     return absd(np.column_stack([s['sim_1'], s['sim_2']]), want), 1e-12, 'abs'
-@check('12_inference fef05db2', 'ch12_inference.R', 'simulate((Days || Subject), nsim = 1, seed = 7), rows 1-3')
+@check('12b_bootstrap fef05db2', 'ch12_inference.R', 'simulate((Days || Subject), nsim = 1, seed = 7), rows 1-3')
 def _(): return absd(out('ch12_inference')['simulate_uncorr_seed7'], [334.205394169625, 290.889134334367, 325.942873116075]), 1e-10, 'abs'
-@check('12_inference 571ed58e', 'ch12_inference.R', 'confint(m1, method = "boot", nsim = 200, seed = 2024) (asserted at 1e-5 / 3e-3)')
+@check('12b_bootstrap 571ed58e', 'ch12_inference.R', 'confint(m1, method = "boot", nsim = 200, seed = 2024) (asserted at 1e-5 / 3e-3)')
 def _():
     c = out('ch12_inference')['confint_boot_m1']
     want = [[0.0966005277487654, 0.2649195955715332], [0.7251728796118867, 1.0], [0.4006242703405689, 0.7028030924306324],
             [0.7167153117083670, 0.7857649139528134], [0.9025640355927698, 1.0615586535913555], [2.8911466082099109, 3.2431275055506146],
             [-0.1895348272721166, -0.0193906130787502], [0.1528116863822737, 0.6095691432875437]]
     return rel(np.column_stack([c['lower'], c['upper']]), want), 1e-10, 'rel'
-@check('12_inference bfc173ba', 'ch12_inference.R', 'anova on sleepstudy: AIC 1783.603041 / 1762.003255, Chisq 23.59979')
+@check('12c_compare bfc173ba', 'ch12_inference.R', 'anova on sleepstudy: AIC 1783.603041 / 1762.003255, Chisq 23.59979')
 def _(): a = out('ch12_inference')['anova_sleepstudy']; return max(rel(a['AIC'], [1783.603041, 1762.003255]), rel(a['Chisq'], 23.59979)), 5e-7, 'rel'
 
 # ---- chapter 14
