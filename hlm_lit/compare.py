@@ -12,7 +12,6 @@ import scipy.linalg as sla
 from fastcore.basics import patch
 from scipy import optimize, stats
 
-from .bootstrap import refit_y
 from .fit import LmerFit
 from .rformat import SIGNIF_LEGEND, r_format, signif_stars, text_table
 
@@ -20,7 +19,7 @@ from .rformat import SIGNIF_LEGEND, r_format, signif_stars, text_table
 def refit_ml(fit:LmerFit, # a fitted model (REML or ML)
             ) -> LmerFit:
     "The same model fitted by maximum likelihood (lme4's `refitML`); an ML fit is returned as is"
-    return refit_y(fit, fit.frame.y, REML=False) if fit.REML else fit
+    return fit.refit(REML=False) if fit.REML else fit
 
 # %% ../nbs/12c_compare.ipynb #ea59a0ba
 class AnovaTable(pd.DataFrame):

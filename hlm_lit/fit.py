@@ -237,6 +237,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         if theta is None: opt = fit_theta(cp, tmpl, REML, tol=tol)
         else: opt = evaluate_theta(cp, tmpl, np.asarray(theta, float)*scales['dZ'][tmpl.rows], REML)
         fit = LmerFit(mf, opt, scales, REML, formula)
+        fit._tol = tol
     if fit.converged is False: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=2)
     if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
     return fit
@@ -622,12 +623,35 @@ class BlockedLmerFit(LmerFit):
             out[name] = tab
         return out
 
-    def refit(self, y:np.ndarray=None, # a new response for the rows used (default: the same)
-              REML:bool=None, # criterion for the refit (default: the fit's)
-             ):
-        "Refit the same model to a new response or by the other criterion, reusing the design"
-        y = self.frame.y if y is None else np.asarray(y, float)
-        if y.shape != self.frame.y.shape: raise ValueError(f"y must have length {len(self.frame.y)} (the rows used), got shape {y.shape}")
-        REML = self.REML if REML is None else REML
-        return fit_blocked(replace(self.frame, y=y), self.weights, REML, self._tol, formula=self.formula)
+# %% ../nbs/07_lmer.ipynb #refit-code
+def _replaced(arr:np.ndarray, # the model frame's array
+              new, # its replacement (None: keep)
+              name:str, # its name, for the error message
+             ) -> np.ndarray:
+    "A replacement for one of the model frame's arrays, checked to have the same shape and to be finite"
+    if new is None: return arr
+    new = np.asarray(new, float)
+    if new.shape != arr.shape: raise ValueError(f"{name} must have shape {arr.shape} (the rows used), got {new.shape}")
+    if not np.isfinite(new).all(): raise ValueError(f"{name} has {int((~np.isfinite(new)).sum())} non-finite value(s)")
+    return np.asfortranarray(new) if arr.flags.f_contiguous and not arr.flags.c_contiguous else new
+
+@patch
+def refit(self:LmerFit, y:np.ndarray=None, # a new response for the rows used (default: the fit's)
+          X:np.ndarray=None, # a new fixed-effect design, same shape (default: the fit's)
+          Z:np.ndarray=None, # new random-effect columns, same shape as `fit.frame.Z` (default: the fit's)
+          REML:bool=None, # the criterion (default: the fit's)
+         ) -> LmerFit:
+    "Fit the same model again with any of $y$, $X$, $Z$ replaced, reusing the grouping, weights and offset (lme4's `refit`)"
+    mf = self.frame
+    Z = _replaced(mf.Z, Z, 'Z')
+    off = np.cumsum((0,) + tuple(mf.sizes))
+    terms = [replace(t, Z=Z[:, off[k]:off[k + 1]]) for k, t in enumerate(mf.re_terms)]
+    mf = replace(mf, y=_replaced(mf.y, y, 'y'), X=_replaced(mf.X, X, 'X'), Z=Z, re_terms=terms)
+    REML = self.REML if REML is None else REML
+    tol = getattr(self, '_tol', 1e-10)
+    if isinstance(self, BlockedLmerFit): return fit_blocked(mf, self.weights, REML, tol, formula=self.formula)
+    cp, scales = conditioned_crossprods(mf)
+    fit = LmerFit(mf, fit_theta(cp, self.template, REML, tol=tol), scales, REML, self.formula)
+    fit._tol = tol
+    return fit
 

@@ -11,7 +11,7 @@ __all__ = ['M1', 'M0', 'RE_DRAWS', 'ERROR_DRAWS', 'SCENARIOS', 'PARAMS', 'SYMBOL
 # %% ../nbs/13a_assumptions.ipynb #19fd98cf
 import json
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -23,8 +23,7 @@ import hlm_lit.bootstrap  # the fit's coef_table, vcov_varpar (chapter 12) and c
 from tqdm.auto import tqdm
 
 from .intervals import term_blocks, param_names, theta_to_sdcor
-from .fit import LmerFit, conditioned_crossprods, lmer
-from .reml import fit_theta
+from .fit import LmerFit, lmer
 from .simulate import HLMSim, article_grid, re_cov, simulate_hlm, simulate_units, simulate_within
 
 # %% ../nbs/13a_assumptions.ipynb #0ec04be9
@@ -208,9 +207,7 @@ class Refitter:
         if len(g) != len(self.groups) or not np.array_equal(g, self.groups):
             raise ValueError(f"data must have the template's grouping column {self.frame.group!r}, row for row")
         X, Z = self.design(data)
-        mf = replace(self.frame, y=data[self.frame.formula.response].to_numpy(float), X=X, Z=Z)
-        cp, scales = conditioned_crossprods(mf)
-        return LmerFit(mf, fit_theta(cp, self.fit0.template, self.REML), scales, self.REML, self.formula)
+        return self.fit0.refit(y=data[self.frame.formula.response].to_numpy(float), X=X, Z=Z, REML=self.REML)
 
 # %% ../nbs/13a_assumptions.ipynb #b2ae52f9
 def sdcor_jacobian(theta:np.ndarray, # theta (lme4's order)
