@@ -19,7 +19,7 @@ from scipy import stats
 
 from .formula import ModelFrame
 from .fit import BlockedLmerFit, LmerFit, conditioned_crossprods, lme4_coef_table, summary
-from .henderson import UnitCrossprods, solve_pls, unit_crossprods
+from .henderson import UnitCrossprods, bstack, solve_pls, unit_crossprods
 from .kernel import BlockedProfiled, gradient_parts
 from .reml import ReTemplate
 from .rformat import r_format
@@ -52,8 +52,7 @@ def _unit_blocks(cp:UnitCrossprods, # per-unit cross-products
     varpar = np.asarray(varpar, float)
     sigma, Lam = varpar[-1], tmpl.Lambda(varpar[:-1])
     pls = solve_pls(cp, Lam)
-    AL = cp.ZtZ @ Lam                                              # Z_i'Z_i Lambda
-    Minv = np.linalg.inv(Lam.T @ AL + np.eye(cp.q))                # M_i^{-1}, q x q each
+    AL, Minv = bstack(pls.AL, cp.N), bstack(pls.Minv, cp.N)        # Z_i'Z_i Lambda and M_i^{-1} from the PLS solution
     ALM = AL @ Minv
     gam = cp.Zty - cp.ZtX @ pls.phi - (AL @ pls.u[..., None])[..., 0]
     Gam = cp.ZtX - ALM @ (Lam.T @ cp.ZtX)
@@ -207,7 +206,7 @@ def _kr_blocks(fit:LmerFit, # a REML fit
         for l in range(k, p): XX[:, k, l] = XX[:, l, k] = np.bincount(mf.g, mf.X[:, k]*mf.X[:, l], N)
     Lam, s2 = fit.Lambda, fit.sigma**2
     A, B = cp.ZtZ, cp.ZtX
-    F = Lam @ np.linalg.inv(Lam.T @ A @ Lam + np.eye(cp.q)) @ Lam.T    # Lambda M_i^{-1} Lambda'
+    F = bstack(solve_pls(cp, Lam).F, N)                                # Lambda M_i^{-1} Lambda', from chapter 04's PLS solution
     K = F @ A
     IK = np.eye(cp.q) - K                                              # I - K_i
     IKt = np.swapaxes(IK, 1, 2)
