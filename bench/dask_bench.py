@@ -13,6 +13,7 @@ first files (up to 3M rows) with `lmer_dask` on the same files.
 Results go to bench/results/dask_bench.json (one entry per size, replaced on a re-run).
 """
 import argparse
+import gc
 import json
 import os
 import resource
@@ -78,6 +79,7 @@ def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dic
         rec['load_before'] = os.getloadavg()               # the machine is shared: its load average (1, 5, 15 min)
         best = {}
         for rep in range(args_repeat):             # the best of a few runs of each step
+            ddf = d = cp = opt = obj = fit = None; gc.collect()   # the last run's fit gone: the driver's peak is one fit's
             # the floor: one bare groupby-sum over the same columns, its result on the driver
             ddf = D.read_dask(files, cols)
             t = time.perf_counter(); ddf.groupby('unit').sum(split_out=split_out).compute()
