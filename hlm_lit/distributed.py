@@ -155,7 +155,7 @@ def _settle_levels(results:list, # the result of _scan_partition for every parti
     d.levels = {}
     for c in dict.fromkeys(d.gcols + d.categorical):
         vals = pd.concat([pd.Series(r['levels'][c]) for r in results], ignore_index=True)
-        if isinstance(dtypes[c], pd.CategoricalDtype) and dtypes[c].known:
+        if isinstance(dtypes[c], pd.CategoricalDtype) and '__UNKNOWN_CATEGORIES__' not in dtypes[c].categories:   # Dask's mark
             cats = dtypes[c].categories
             d.levels[c] = pd.Index(cats[cats.isin(vals)], name=c)
             continue
