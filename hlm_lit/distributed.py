@@ -581,7 +581,7 @@ def check_identifiable(cp:Crossprods, # raw cross-products
         _check_identifiable(cp.n, len(fac.levels), name if len(d.factors) > 1 else d.lf.bars[0].group, fac.levels,
                             [len(t.znames) for t in ts], [t.text for t in ts], d.n_dropped, where)
 
-def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `assemble` makes them)
+def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `combine` makes them)
                    d:DaskDesign, # the settled design: names, levels, terms
                    REML:bool=True, # REML or ML
                    tol:float=1e-10, # Newton-decrement tolerance
