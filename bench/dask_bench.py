@@ -2,16 +2,18 @@
 
 Writes the data (30 rows per unit, files of 999,990 rows; NOT committed) under --data, then for each size runs, in a
 fresh process, a LocalCluster of 2 worker processes (1 thread each) under a per-worker memory limit and records:
-the first pass (levels and checks), the pass of sums, the fit on the driver, the whole `lmer_dask`; the time of one bare
-`groupby(unit).sum()` over the same columns (the floor); the peak resident memory of the driver and of each worker; and the
-agreement with a pandas `lmer` fit of the first files (up to 3M rows) with `lmer_dask` on the same files.
+the pass of sums (which also settles the levels and checks the data), the fit on the driver, the whole `lmer_dask`; the
+time of one bare `groupby(unit).sum()` over the same columns (the floor); the peak resident memory of the driver and of
+each worker; the machine's load average before and after (it is shared); and the agreement with a pandas `lmer` fit of the
+first files (up to 3M rows) with `lmer_dask` on the same files.
 
-    python bench/dask_bench.py --rows 1e6 3e6 10e6                    # small sizes
-    python bench/dask_bench.py --rows 30e6 100e6 --memory-limit 2GB    # when the machine is free
+    python bench/dask_bench.py --rows 10e6 30e6            # the data: 172 MB per 10M rows
+    python bench/dask_bench.py --rows 100e6 --repeat 1
 
 Results go to bench/results/dask_bench.json (one entry per size, replaced on a re-run).
 """
 import argparse
+import gc
 import json
 import os
 import resource
@@ -65,7 +67,6 @@ def peak_gb() -> float:
 def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dict:
     "One size, in this process: the cluster, the floor, the fit, the agreement"
     from distributed import Client, LocalCluster
-    import dask
     from hlm_lit import distributed as D
     from hlm_lit.fit import lmer, rel_err
     files = files_for(rows, data)
@@ -75,29 +76,31 @@ def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dic
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         split_out = max(1, rec['units']//1_000_000)
-        # the floor: one bare groupby-sum over the same columns, its result on the driver
+        rec['load_before'] = os.getloadavg()               # the machine is shared: its load average (1, 5, 15 min)
         best = {}
-        for rep in range(args_repeat):             # the machine is shared: the best of a few runs of each
+        for rep in range(args_repeat):             # the best of a few runs of each step
+            ddf = d = cp = opt = obj = fit = None; gc.collect()   # the last run's fit gone: the driver's peak is one fit's
+            # the floor: one bare groupby-sum over the same columns, its result on the driver
             ddf = D.read_dask(files, cols)
             t = time.perf_counter(); ddf.groupby('unit').sum(split_out=split_out).compute()
             best['floor_groupby_s'] = min(best.get('floor_groupby_s', np.inf), time.perf_counter() - t)
-            # the fit, step by step as lmer_dask runs it
+            # the fit, step by step as lmer_dask runs it: the one pass (it settles the levels too), the fit on the driver
             t0 = time.perf_counter()
             ddf = D.read_dask(files, cols)
             d = D.start_design(FORMULA, ddf, None, files)
-            D.finish_design(d, D.scan(ddf, d), ddf.dtypes)
+            cp = D.dask_crossprods(ddf, d)
             t1 = time.perf_counter()
-            cp = D.assemble(d, list(dask.compute(*D.aggregations(ddf, d, split_out))))
-            t2 = time.perf_counter()
             opt, obj, scales, tmpl = D.fit_crossprods(cp, d)
             fit = D.DaskLmerFit(d, ddf, cp, opt, obj, scales, tmpl, True)
-            t3 = time.perf_counter()
-            for k, v in dict(scan_s=t1 - t0, pass_s=t2 - t1, fit_s=t3 - t2, total_s=t3 - t0).items(): best[k] = min(best.get(k, np.inf), v)
+            t2 = time.perf_counter()
+            for k, v in dict(pass_s=t1 - t0, fit_s=t2 - t1, total_s=t2 - t0).items(): best[k] = min(best.get(k, np.inf), v)
         rec.update(best, repeats=args_repeat, nfev=int(opt.nfev), converged=bool(fit.converged),
                    crit=float(fit.crit), theta=fit.theta.tolist(), fixef=fit.fixef.tolist())
+        rec['pass_over_floor'] = rec['pass_s']/rec['floor_groupby_s']
         rec['total_over_floor'] = rec['total_s']/rec['floor_groupby_s']
         rec['driver_peak_GB'] = peak_gb()
         rec['worker_peak_GB'] = max(client.run(peak_gb).values())
+        rec['load_after'] = os.getloadavg()
         # agreement with pandas on the first files (up to 3M rows)
         sub = files[:3]
         fd = D.lmer_dask(FORMULA, D.read_dask(sub, cols), files=sub)
@@ -110,9 +113,9 @@ def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dic
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--rows', type=float, nargs='+', default=[1e6, 3e6, 10e6])
-    ap.add_argument('--data', type=Path, default=Path('/tmp/hlm_dask_bench'))
-    ap.add_argument('--memory-limit', default='2GB')
+    ap.add_argument('--rows', type=float, nargs='+', default=[10e6, 30e6, 100e6])
+    ap.add_argument('--data', type=Path, default=Path('/work/bench_data'))
+    ap.add_argument('--memory-limit', default='1.5GB', help='per worker; 2 x 1.5 GB is less than the 100M rows in memory (3.2 GB)')
     ap.add_argument('--repeat', type=int, default=2, help='runs per size; the best time of each step is kept')
     ap.add_argument('--one', type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
