@@ -41,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
 def read_table(files:list, # CSV or Parquet files
               ) -> pd.DataFrame:
     "The files as one pandas DataFrame (rows in file order)"
-    from hlm_lit.distributed import _check_files, read_file
-    return pd.concat([read_file(p) for p in _check_files(files)], ignore_index=True)
+    from hlm_lit.distributed import check_files, read_file
+    return pd.concat([read_file(p) for p in check_files(files)], ignore_index=True)
 
 def fit_files(formula:str, # lmer formula
               files:list, # CSV or Parquet files
@@ -68,10 +68,10 @@ def fit_files(formula:str, # lmer formula
         fit = lmer(formula, read_table(files), REML=REML, tol=tol, **kw)
         return fit, time.perf_counter() - t0
     if engine != 'dask': raise ValueError(f"engine must be 'pandas' or 'dask', got {engine!r}")
-    from hlm_lit.distributed import _check_files, _dask, lmer_dask, model_columns, read_dask
-    _dask()                                                      # a clear ImportError if the engine is not installed
+    from hlm_lit.distributed import check_files, dask_dataframe, lmer_dask, model_columns, read_dask
+    dask_dataframe()                                                      # a clear ImportError if the engine is not installed
     from distributed import Client, LocalCluster
-    files = _check_files(files)
+    files = check_files(files)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                       dashboard_address=None) as cluster, Client(cluster):
         ddf = read_dask(files, model_columns(formula, weights))

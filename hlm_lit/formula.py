@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['R_FUNCTIONS', 'R_CONSTANTS', 'CONTEXT', 'FormulaError', 'Bar', 'LmerFormula', 'group_columns', 'supported_functions',
-           'parse_formula', 'ColumnNotFoundError', 'GroupingFactor', 'ReTerm', 'ModelFrame', 'model_frame',
-           'new_design']
+           'formulaic_parse', 'parse_formula', 'ColumnNotFoundError', 'variable_order', 'unknown_columns',
+           'GroupingFactor', 'ReTerm', 'ModelFrame', 'r_label', 'slash_factors', 'rhs_design',
+           'check_terms_identifiable', 'bar_pieces', 'model_frame', 'new_design']
 
 # %% ../nbs/06_formula.ipynb #11a5fd09
 import ast
@@ -190,7 +191,7 @@ def _pythonize(text:str, # a piece of formula as written
     return re.sub(r'(?<![\w.])as\.factor\s*\(', 'as_factor(', out)
 
 @functools.lru_cache(maxsize=512)
-def _parse(text:str, # a formula or one side of one
+def formulaic_parse(text:str, # a formula or one side of one
           ) -> Formula:
     "formulaic's parse of a formula string, cached (parsing does not depend on the data)"
     return Formula(text)
@@ -199,7 +200,7 @@ def _names(text:str, # a piece of formula as formulaic evaluates it, e.g. 'scale
           ) -> tuple:
     "The data variables a piece of formula uses, and the functions it calls by name"
     variables, functions = set(), set()
-    for t in _parse(text):
+    for t in formulaic_parse(text):
         for fa in t.factors:
             if fa.eval_method.value == 'lookup': variables.add(fa.expr); continue
             if fa.eval_method.value != 'python': continue
@@ -253,7 +254,7 @@ def _check_logic(formula:str, # the whole formula
                 ):
     "`x > 1 & y < 2` is (x > 1) & (y < 2) in R but x > (1 & y) < 2 in Python: refuse `&`/`|` mixed with comparisons unbracketed"
     for p in pieces:
-        for t in _parse(p):
+        for t in formulaic_parse(p):
             for fa in t.factors:
                 try: tree = ast.parse(fa.expr, mode='eval')
                 except SyntaxError: continue
@@ -428,14 +429,17 @@ def _sum_numbers(cols:list) -> list:
         return f"{m.group(1)}[{k.setdefault(m.group(2), len(k) + 1)}]"
     return [re.sub(r'([^\[:]+)\[S\.([^\]]*)\]', num, c) for c in cols]
 
-def _var_order(text:str, # a formula (or part of one)
+def variable_order(text:str, # a formula (or part of one)
                names, # the variables it uses
               ) -> dict:
     "Each variable's position of first appearance in `text` (R orders variables this way)"
     pos = {v: (m.start() if (m := re.search(r'(?<![\w.])' + re.escape(v) + r'(?![\w.])', text)) else len(text)) for v in names}
     return {v: k for k, v in enumerate(sorted(pos, key=pos.get))}
 
-def _unknown(names, data, where):
+def unknown_columns(names, # the unknown names
+                    data:pd.DataFrame, # the data they were looked up in
+                    where:str, # what asked for them, e.g. "grouping factor of (1 | g)"
+                   ) -> ColumnNotFoundError:
     "A `ColumnNotFoundError` naming unknown columns and suggesting close matches"
     msgs, cols = [], [str(c) for c in data.columns]
     lower = {c.lower(): c for c in cols}
@@ -520,7 +524,7 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                         f"sorted into levels; make it one type, e.g. data['{col.name}'].astype(str)") from None
     return codes.astype(np.intp), pd.Index(levels, name=col.name)
 
-def _r_label(v) -> str:
+def r_label(v) -> str:
     "A value as R prints it in a factor label: whole numbers without '.0', 15 significant digits, TRUE/FALSE"
     if isinstance(v, (bool, np.bool_)): return 'TRUE' if v else 'FALSE'
     if isinstance(v, (float, np.floating)):
@@ -539,10 +543,10 @@ def _grouping_factor(sub:pd.DataFrame, # the rows used
     coded = [_group_codes(sub[c]) for c in cols]
     dims = [len(lev) for _, lev in coded]
     used, g = np.unique(np.ravel_multi_index([c for c, _ in coded], dims), return_inverse=True)
-    labels = [np.array([_r_label(v) for v in lev], dtype=object)[k] for (_, lev), k in zip(coded, np.unravel_index(used, dims))]
+    labels = [np.array([r_label(v) for v in lev], dtype=object)[k] for (_, lev), k in zip(coded, np.unravel_index(used, dims))]
     return GroupingFactor(name, list(cols), g.ravel().astype(np.intp), pd.Index(functools.reduce(lambda a, b: a + ':' + b, labels), name=name))
 
-def _slash_factors(group:str, # a grouping factor as written: 'g', 'a:b', 'Block/Variety', 'a/b/c'
+def slash_factors(group:str, # a grouping factor as written: 'g', 'a:b', 'Block/Variety', 'a/b/c'
                   ) -> list:
     "lme4's expansion of nested grouping: `a/b/c` means the factors c:b:a, b:a and a (innermost first), as column lists"
     parts = [group_columns(p) for p in group.split('/')]
@@ -577,12 +581,12 @@ def _plain_numeric(col:pd.Series) -> bool:
     "A numeric, non-boolean column"
     return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
-def _design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
+def rhs_design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
             data:pd.DataFrame, # complete rows of the variables it uses
-            order:dict, # variable order for R-style interaction names (`_var_order`)
+            order:dict, # variable order for R-style interaction names (`variable_order`)
            ):
     "Design matrix, R-style column names, a spec for new data, and the columns per term of a one-sided formula"
-    f = _parse(rhs)
+    f = formulaic_parse(rhs)
     terms = []
     for t in f:
         facs = [fa.expr for fa in t.factors if fa.expr != '1']
@@ -649,7 +653,15 @@ def _check_finite_columns(A:np.ndarray, names:list, index:pd.Index, what:str):
                          f"{A[k, j]}): a transformation in the formula produced NaN or infinite values; transform the data first")
 
 # %% ../nbs/06_formula.ipynb #409b6af7
-def _check_identifiable(n:int, N:int, group:str, levels, sizes, terms, n_dropped:int, where:str=''):
+def check_terms_identifiable(n:int, # number of observations used
+                             N:int, # number of levels of the grouping factor
+                             group:str, # the grouping factor's name
+                             levels, # its levels
+                             sizes, # columns of each of its terms
+                             terms, # the terms, as written
+                             n_dropped:int, # rows dropped for missing values (for the message)
+                             where:str='', # the term as written, for the message
+                            ):
     "lme4's checks that the grouping factor and the random-effect terms can be estimated from `n` observations"
     after = f" after dropping {_rows(n_dropped)} with missing values" if n_dropped else ''
     if N < 2:
@@ -688,21 +700,21 @@ def _term_spec(spec, # the spec of a bar's whole left-hand side (a formulaic Mod
     "The spec that rebuilds the columns of the `k`-th term alone on new data (training state kept)"
     if hasattr(spec, 'subset'): return spec.subset([spec.terms[k]])
     t = str(list(spec)[k])
-    return _parse('1' if t == '1' else f'0 + {t}')
+    return formulaic_parse('1' if t == '1' else f'0 + {t}')
 
-def _bar_pieces(b:Bar, # one bar as written
+def bar_pieces(b:Bar, # one bar as written
                 sub:pd.DataFrame, # the rows used
                 order:dict, # variable order for R's names
                 cols:list, # the columns the model uses (for the checks)
                ) -> list:
     "The bar's random-effect columns: one (lhs, Z, names, spec) piece for `|`, one per term for `||` (lme4's expansion)"
-    try: Zb, zn, spec, tsizes = _design(b.lhs, sub, order)
+    try: Zb, zn, spec, tsizes = rhs_design(b.lhs, sub, order)
     except Exception as e: raise ValueError(f"could not build the random-effect columns of {b.text}: {_ANSI.sub('', str(e))}") from None
     if Zb.shape[1] == 0: raise ValueError(f"the random-effect term {b.text} has no columns")
     if not np.isfinite(Zb.sum()):
         _check_infinite(sub, cols); _check_finite_columns(Zb, zn, sub.index, f'the random-effect column of {b.text}')
     if b.correlated: return [(b.lhs, Zb, zn, spec)]
-    names = [str(t) for t in _parse(b.lhs)]                 # lme4 writes (x || g) as (1 | g) + (0 + x | g)
+    names = [str(t) for t in formulaic_parse(b.lhs)]                 # lme4 writes (x || g) as (1 | g) + (0 + x | g)
     if len(names) != len(tsizes): names = [f'term {k + 1} of {b.text}' for k in range(len(tsizes))]
     ends = np.cumsum(tsizes)
     return [('1' if t == '1' else f'0 + {t}', np.asfortranarray(Zb[:, e - s:e]), zn[e - s:e], _term_spec(spec, k))
@@ -716,8 +728,8 @@ def _random_terms(lf:LmerFormula, # the parsed formula
     "lme4's random-effect terms and grouping factors: bars expanded (`||`, then `a/b`), sorted by decreasing number of levels"
     factors, out = {}, []
     for b in lf.bars:
-        groups = _slash_factors(b.group)
-        for lhs, Zk, zn, spec in _bar_pieces(b, sub, order, cols):
+        groups = slash_factors(b.group)
+        for lhs, Zk, zn, spec in bar_pieces(b, sub, order, cols):
             for gc in groups:
                 name = ':'.join(gc)
                 if name not in factors: factors[name] = _grouping_factor(sub, gc)
@@ -734,7 +746,7 @@ def _check_grouping(data:pd.DataFrame, # the data
     for b in lf.bars:
         gcols = group_columns(b.group)
         missing = [c for c in gcols if c not in data.columns]
-        if missing: raise _unknown(missing, data, f'grouping factor of {b.text}')
+        if missing: raise unknown_columns(missing, data, f'grouping factor of {b.text}')
         for c in gcols:
             na = data[c].isna()
             if na.all(): raise ValueError(f"the grouping factor '{c}' is missing (NA) in every row")
@@ -767,7 +779,7 @@ def _offset(off, # the `offset=` argument: None, a column name, or numbers (one 
     "The `offset=` argument as a Series on the data's rows (NaN marks a missing value), checked"
     if off is None: return None
     if isinstance(off, str):
-        if off not in data.columns: raise _unknown([off], data, 'offset=')
+        if off not in data.columns: raise unknown_columns([off], data, 'offset=')
         s = data[off]
     else:
         a = np.asarray(off)
@@ -789,7 +801,7 @@ def _offsets(lf:LmerFormula, # the parsed formula (its `offset()` terms)
     "The offset of each row used (0 without one): the sum of the formula's `offset()` terms and the `offset=` argument"
     off, specs = np.zeros(len(sub)), []
     for o in lf.offsets:
-        try: v, _, spec, _ = _design(f'0 + I({o})', sub, order)
+        try: v, _, spec, _ = rhs_design(f'0 + I({o})', sub, order)
         except Exception as e: raise ValueError(f"could not evaluate offset({o}): {_ANSI.sub('', str(e))}") from None
         if v.shape[1] != 1: raise ValueError(f"offset({o}) must be one number per row; it makes {v.shape[1]} columns")
         if not np.isfinite(v).all():
@@ -810,7 +822,7 @@ def _apply_contrasts(fixed:str, # the fixed part
         if how not in _CONTRASTS:
             raise ValueError(f"contrasts: {how!r} for '{col}' is not supported; use one of {', '.join(_CONTRASTS)} "
                              "(or write C(col, contr.helmert) etc. in the formula, formulaic's contrasts)")
-        if col not in data.columns: raise _unknown([col], data, 'contrasts')
+        if col not in data.columns: raise unknown_columns([col], data, 'contrasts')
         if _plain_numeric(data[col]): raise ValueError(f"contrasts: '{col}' is numeric; contrasts apply to categorical columns")
         calls = _calls(fixed)
         spots = [m.start() for m in re.finditer(rf'(?<![\w.`]){re.escape(col)}(?![\w.`(])', fixed) if not any(calls[m.start()])]
@@ -846,7 +858,7 @@ def _used_variables(lf:LmerFormula, # the parsed formula
     used = set(resp_vars) | _names(fixed)[0]
     for piece in [*(b.lhs for b in lf.bars), *(f'I({o})' for o in lf.offsets)]: used |= _names(piece)[0]
     missing = [v for v in sorted(used) if v not in data.columns]
-    if missing: raise _unknown(missing, data, 'formula')
+    if missing: raise unknown_columns(missing, data, 'formula')
     return resp_vars, fixed, used
 
 # %% ../nbs/06_formula.ipynb #2f8d9532
@@ -872,7 +884,7 @@ def _complete_rows(data:pd.DataFrame, # the data
 def _response_and_fixed(lf:LmerFormula, # the parsed formula
                         fixed:str, # the fixed part as fitted
                         sub:pd.DataFrame, # the complete rows of the used columns
-                        order:dict, # variable order for R-style names (`_var_order`)
+                        order:dict, # variable order for R-style names (`variable_order`)
                         contrasts:dict, # `contrasts=` of `model_frame`
                        ) -> tuple:
     "The response `y`, the fixed-effect design `X`, its R-style column names and its formulaic spec"
@@ -882,7 +894,7 @@ def _response_and_fixed(lf:LmerFormula, # the parsed formula
             with np.errstate(all='ignore'): lhs = model_matrix(f"{lf.response} ~ 1", sub, na_action='ignore', context=CONTEXT).lhs
             if lhs.shape[1] != 1: raise TypeError(f"the response '{lf.response}' must be one numeric column, it makes {lhs.shape[1]}")
             y = lhs.to_numpy(float).ravel()
-        X, xnames, fixed_spec, _ = _design(fixed, sub, order)
+        X, xnames, fixed_spec, _ = rhs_design(fixed, sub, order)
         return y, X, _contrast_names(xnames, contrasts), fixed_spec
     except TypeError: raise
     except Exception as e: raise ValueError(f"could not build the fixed-effect columns from '{fixed}': {_ANSI.sub('', str(e))}") from None
@@ -930,7 +942,7 @@ def _random_part(lf:LmerFormula, # the parsed formula
         ts = [t for t in re_terms if t.factor == name]
         _check_Z(np.column_stack([t.Z for t in ts]), [n_ for t in ts for n_ in t.znames], [t.text for t in ts for _ in t.znames])
         where = '' if len(factors) == 1 else f" of {ts[0].text}" + (f" (columns {', '.join(f.cols)})" if len(f.cols) > 1 else '')
-        _check_identifiable(n, len(f.levels), name if len(factors) > 1 else lf.bars[0].group, f.levels,
+        check_terms_identifiable(n, len(f.levels), name if len(factors) > 1 else lf.bars[0].group, f.levels,
                             [t.Z.shape[1] for t in ts], [t.text for t in ts], n_dropped, where)
     Z = np.asfortranarray(np.column_stack([t.Z for t in re_terms])) if len(re_terms) > 1 else re_terms[0].Z
     return factors, re_terms, Z
@@ -956,7 +968,7 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     "Validate `data` against `formula` and build the model's arrays"
     lf = parse_formula(formula)
     _check_frame_args(formula, lf, data, na_action)
-    names = {':'.join(gc) for b in lf.bars for gc in _slash_factors(b.group)}
+    names = {':'.join(gc) for b in lf.bars for gc in slash_factors(b.group)}
     gcols = list(dict.fromkeys(c for b in lf.bars for c in group_columns(b.group)))
     resp_vars, fixed, used = _used_variables(lf, data, contrasts)
     _check_grouping(data, lf, len(names) > 1)
@@ -969,7 +981,7 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     _warn_object_numbers(data, [c for c in cols if c not in resp_vars and c not in gcols])
     complete, dropped, n_dropped = _complete_rows(data, cols, None if isinstance(offset, str) else off_arg, na_action)
     sub = data.loc[complete, cols] if n_dropped else data[cols]
-    order = _var_order(formula[formula.index('~') + 1:], used)
+    order = variable_order(formula[formula.index('~') + 1:], used)
     y, X, xnames, fixed_spec = _response_and_fixed(lf, fixed, sub, order, contrasts)
     off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
     _check_finite(y, X, xnames, sub, cols, lf.response)
@@ -989,7 +1001,7 @@ def _new_codes(f:GroupingFactor, # a grouping factor of the fit
               ) -> np.ndarray:
     "Each new row's level of a grouping factor (-1 for a level the fit has not seen, or a missing value)"
     if len(f.cols) == 1: return f.levels.get_indexer(pd.Index(newdata[f.cols[0]])).astype(np.intp)
-    labels = functools.reduce(lambda a, b: a + ':' + b, [np.array([_r_label(v) for v in newdata[c]], dtype=object) for c in f.cols])
+    labels = functools.reduce(lambda a, b: a + ':' + b, [np.array([r_label(v) for v in newdata[c]], dtype=object) for c in f.cols])
     codes = f.levels.get_indexer(pd.Index(labels)).astype(np.intp)
     return np.where(newdata[f.cols].isna().any(axis=1).to_numpy(), -1, codes)
 
@@ -1001,7 +1013,7 @@ def new_design(frame:ModelFrame, # the model frame of a fit
     if not isinstance(newdata, pd.DataFrame): raise TypeError(f"newdata must be a pandas DataFrame, got {type(newdata).__name__}")
     response = _names(frame.formula.response)[0]
     need = [c for c in frame.columns if c not in newdata.columns and c not in response]
-    if need: raise _unknown(need, newdata, 'newdata')
+    if need: raise unknown_columns(need, newdata, 'newdata')
     with np.errstate(all='ignore'):
         Xdf = frame.fixed_spec.get_model_matrix(newdata, na_action='ignore', context=CONTEXT)
         names = _contrast_names([_r_name(c, frame.var_order) for c in _sum_numbers(list(Xdf.columns))], frame.contrasts)

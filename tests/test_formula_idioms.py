@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from hlm_lit.formula import FormulaError, _r_label, model_frame, new_design, parse_formula
+from hlm_lit.formula import FormulaError, r_label, model_frame, new_design, parse_formula
 
 FORMULAS = ['y ~ scale(x) + poly(z, 2) + (1 + scale(x) | g)',
             'y ~ factor(k) * x + offset(2 * z) + (x || g)',
@@ -49,8 +49,8 @@ def test_interaction_levels_are_r_factor_interactions(case):
     d = case[0]
     f = model_frame('y ~ x + (1 | h:g) + (1 | g)', d).factors['h:g']
     pairs = sorted(set(zip(d.h, d.g)))                                  # h numerically, then g as text: R's order
-    assert list(f.levels) == [f'{_r_label(a)}:{b}' for a, b in pairs]
-    assert list(f.levels[f.g]) == [f'{_r_label(a)}:{b}' for a, b in zip(d.h, d.g)]
+    assert list(f.levels) == [f'{r_label(a)}:{b}' for a, b in pairs]
+    assert list(f.levels[f.g]) == [f'{r_label(a)}:{b}' for a, b in zip(d.h, d.g)]
 
 
 @pytest.mark.parametrize('formula', ['y ~ log(x^2) + (1 | g)', 'y ~ scale(x^2) + (1 | g)', 'y^2 ~ x + (1 | g)',
