@@ -53,10 +53,9 @@ class AnovaTable(pd.DataFrame):
         import html
         return f"<pre style='font-size: 0.85em'>{html.escape(repr(self))}</pre>"
 
-@patch(as_prop=True)
-def model_label(self:MixedFit) -> str:
-    "How `anova` names the model in its heading: the formula"
-    return self.formula
+def _label(fit:MixedFit) -> str:
+    "How `anova` names a model in its heading: its formula, and its residual structure if it has one (chapter 19)"
+    return fit.formula + (f", residual = {fit.structure!r}" if getattr(fit, 'structure', None) is not None else '')
 
 def _check_comparable(models:list, # (name, fit) pairs
                       refit:bool, # will REML fits be refitted by ML?
@@ -94,5 +93,5 @@ def anova(*fits, # two or more nested fitted models of the same data (`LmerFit`s
     out = AnovaTable({'npar': npar, 'AIC': [f.aic for _, f in models], 'BIC': [f.bic for _, f in models], 'logLik': ll,
                       'deviance': -2*ll, 'Chisq': chisq, 'Df': dfc, 'Pr(>Chisq)': p}, index=[n for n, _ in models])
     out.heading = (('refitting model(s) with ML (instead of REML)\n' if refitted else '') + 'Models:\n'
-                   + '\n'.join(f"{n}: {f.model_label}" for n, f in models) + '\n')
+                   + '\n'.join(f"{n}: {_label(f)}" for n, f in models) + '\n')
     return out

@@ -625,12 +625,6 @@ def _repr_html_(self:ResidualFit):
     rp = self.residual_params
     return summary_html(self, {f"Residual structure: {self.structure!r}": rp.to_frame()} if len(rp) else None)
 
-# %% ../nbs/19_residual.ipynb #4fbfb6bc
-@patch(as_prop=True)
-def model_label(self:ResidualFit) -> str:
-    "How `anova` names the model in its heading: the formula and the residual structure"
-    return f"{self.formula}, residual = {self.structure!r}"
-
 # %% ../nbs/19_residual.ipynb #f9a50623
 def acf(fit, # an `LmerFit` or `ResidualFit`
         max_lag:int=None, # largest lag (default as nlme: min(L, 10 log10(L + 1)), L the longest unit minus one)
