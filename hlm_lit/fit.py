@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['FRAME_FITTERS', 'conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'MixedFit', 'LmerFit',
-           'prior_weights', 'lmer', 'rel_err', 'term_groups', 'vc_table', 'vc_block', 'lme4_coef_table', 'fe_table',
-           'corr_table', 'summary', 'summary_text', 'factor_order', 'factor_columns', 'conditioned_blocks',
-           'fit_blocked', 'BlockedLmerFit']
+           'prior_weights', 'lmer', 'check_tol', 'warn_fit', 'rel_err', 'term_groups', 'vc_table', 'vc_block',
+           'lme4_coef_table', 'fe_table', 'corr_table', 'summary', 'summary_text', 'factor_order', 'factor_columns',
+           'conditioned_blocks', 'fit_blocked', 'BlockedLmerFit']
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
@@ -215,8 +215,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         residual=None, # a residual structure: `var_ident(col)`, `cor_ar1()`, or both with `&` (chapter 19)
         ) -> LmerFit:
     "Fit a linear mixed model, as lme4's `lmer`"
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    check_tol(tol)
     fitter = FRAME_FITTERS.get(type(data).__module__.split('.')[0])
     if fitter is not None:                                        # a Dask DataFrame: one distributed pass (chapter 20)
         if offset is not None or contrasts is not None or residual is not None:
@@ -237,8 +236,22 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         if theta is None: opt = fit_theta(cp, tmpl, REML, tol=tol)
         else: opt = evaluate_theta(cp, tmpl, np.asarray(theta, float)*scales['dZ'][tmpl.rows], REML)
         fit = LmerFit(mf, opt, scales, REML, formula)
-    if fit.converged is False: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=2)
-    if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=2)
+    return warn_fit(fit)
+
+# %% ../nbs/07_lmer.ipynb #7ea9bb01
+def check_tol(tol, # the optimizer's tolerance, as given
+             ) -> float:
+    "`tol` itself if it is a positive number (not a bool); otherwise a ValueError that shows it"
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    return tol
+
+def warn_fit(fit, # a new fit (an `LmerFit`, or chapter 19's `ResidualFit`)
+             stacklevel:int=3, # where the warning points: 3 is the caller of the function that called `warn_fit`
+            ):
+    "Warn when the fit did not converge (`ConvergenceWarning`) or is singular (`SingularFitWarning`); the fit itself"
+    if fit.converged is False: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=stacklevel)
+    if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=stacklevel)
     return fit
 
 # %% ../nbs/07_lmer.ipynb #76aa3870

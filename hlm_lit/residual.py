@@ -12,7 +12,6 @@ __all__ = ['orthodont', 'ovary', 'body_weight', 'nlme_residual_reference', 'Resi
 import copy
 import functools
 import json
-import numbers
 import sys
 import warnings
 from dataclasses import dataclass, replace
@@ -28,7 +27,7 @@ from .formula import ModelFrame, model_frame
 from .henderson import UnitCrossprods, bstack, solve_pls
 from fastcore.basics import patch
 
-from .fit import ConvergenceWarning, LmerFit, MixedFit, SingularFitWarning, conditioned_crossprods, corr_table, fe_table, lme4_coef_table, vc_table
+from .fit import LmerFit, MixedFit, check_tol, conditioned_crossprods, corr_table, fe_table, lme4_coef_table, vc_table, warn_fit
 from .ddf import summary_html
 from .compare import anova  # chapter 12c's likelihood-ratio tests, which take ResidualFits too
 from .rformat import named, r_format
@@ -535,17 +534,8 @@ def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'dis
                  tol:float=1e-10, # Newton-decrement tolerance, in deviance units
                 ) -> ResidualFit:
     "Fit a linear mixed model whose residuals vary by stratum and/or follow an AR(1) within units (nlme's `lme` with `weights`, `correlation`)"
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
     model = ResidualModel(residual_frame(formula, data, residual, na_action), REML)
-    return _warn(ResidualFit(model, optimize_residual(model, tol), formula))
-
-def _warn(fit:ResidualFit, # a new fit
-         ) -> ResidualFit:
-    "Warn, as `lmer` does, when the fit did not converge or is singular; the fit"
-    if not fit.converged: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=3)
-    if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=3)
-    return fit
+    return warn_fit(ResidualFit(model, optimize_residual(model, check_tol(tol)), formula))
 
 # %% ../nbs/19_residual.ipynb #3dfb5c71
 def _with_REML(model:ResidualModel, # stored sums
@@ -569,7 +559,7 @@ def refit(fit:ResidualFit, # a fitted model
         rf = fit.model.rf
         if y.shape != rf.mf.y.shape: raise ValueError(f"y must have length {len(rf.mf.y)} (the rows used), got shape {y.shape}")
         model = ResidualModel(replace(rf, mf=replace(rf.mf, y=y)), REML)
-    return _warn(ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula))
+    return warn_fit(ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula))
 
 
 
