@@ -34,24 +34,32 @@ class AnovaTable(pd.DataFrame):
     @property
     def _constructor(self): return AnovaTable
 
-    def __repr__(self):
+    def _cells(self) -> dict:
+        "The entries as R prints them: column -> strings, the significance stars last (column '')"
         cols = {'npar': [str(int(v)) for v in self['npar']]}
         for c in ['AIC', 'BIC', 'logLik', 'deviance', 'Chisq']:
-            body = r_format(self[c].values, 5)
-            cols[c] = ['' if s.strip() == 'NA' else s for s in body]
+            cols[c] = ['' if s.strip() == 'NA' else s for s in r_format(self[c].values, 5)]
         cols['Df'] = ['' if np.isnan(v) else str(int(v)) for v in self['Df']]
         p = self['Pr(>Chisq)'].values
         cols['Pr(>Chisq)'] = ['' if np.isnan(v) else ('< 2.2e-16' if v < 2.2e-16 else f"{v:.4g}") for v in p]
-        stars = ['' if np.isnan(v) else s for v, s in zip(p, signif_stars(p))]
-        rows = [[''] + list(cols) + ['']] + [[str(n)] + [c[k] for c in cols.values()] + [stars[k]] for k, n in enumerate(self.index)]
-        out = text_table(rows, '<' + '>'*len(cols) + '<')
-        if any(stars): out += "\n---\n" + SIGNIF_LEGEND
+        cols[''] = ['' if np.isnan(v) else s for v, s in zip(p, signif_stars(p))]
+        return cols
+
+    def __repr__(self):
+        cols = self._cells()
+        rows = [[''] + list(cols)] + [[str(n)] + [c[k] for c in cols.values()] for k, n in enumerate(self.index)]
+        out = text_table(rows, '<' + '>'*(len(cols) - 1) + '<')
+        if any(cols['']): out += "\n---\n" + SIGNIF_LEGEND
         return (getattr(self, 'heading', '') or '') + out
 
     __str__ = __repr__
     def _repr_html_(self):
+        "The table as HTML: R's heading, its entries in a table (not a `<pre>` block), and the legend if a row is starred"
         import html
-        return f"<pre style='font-size: 0.85em'>{html.escape(repr(self))}</pre>"
+        cols = self._cells()
+        head = '<br>'.join(html.escape(l) for l in (getattr(self, 'heading', '') or '').splitlines())
+        legend = f"<p><small>{html.escape(SIGNIF_LEGEND)}</small></p>" if any(cols['']) else ''
+        return f"<p>{head}</p>" + pd.DataFrame(cols, index=self.index).to_html(escape=True, border=0) + legend
 
 def _label(fit:MixedFit) -> str:
     "How `anova` names a model in its heading: its formula, and its residual structure if it has one (chapter 19)"
