@@ -12,14 +12,15 @@ import scipy.linalg as sla
 from fastcore.basics import patch
 from scipy import optimize, stats
 
-from .fit import LmerFit
+from .fit import LmerFit, MixedFit
 from .rformat import SIGNIF_LEGEND, r_format, signif_stars, text_table
 
 # %% ../nbs/12c_compare.ipynb #dfea657b
-def refit_ml(fit:LmerFit, # a fitted model (REML or ML)
-            ) -> LmerFit:
+def refit_ml(fit:MixedFit, # a fitted model (REML or ML): an `LmerFit`, or a fit with its own `refit(REML=...)` (chapter 19's)
+            ) -> MixedFit:
     "The same model fitted by maximum likelihood (lme4's `refitML`); an ML fit is returned as is"
-    return fit.refit(REML=False) if fit.REML else fit
+    if not fit.REML: return fit
+    return fit.refit(REML=False)
 
 # %% ../nbs/12c_compare.ipynb #ea59a0ba
 class AnovaTable(pd.DataFrame):
@@ -32,41 +33,63 @@ class AnovaTable(pd.DataFrame):
     @property
     def _constructor(self): return AnovaTable
 
-    def __repr__(self):
+    def _cells(self) -> dict:
+        "The entries as R prints them: column -> strings, the significance stars last (column '')"
         cols = {'npar': [str(int(v)) for v in self['npar']]}
         for c in ['AIC', 'BIC', 'logLik', 'deviance', 'Chisq']:
-            body = r_format(self[c].values, 5)
-            cols[c] = ['' if s.strip() == 'NA' else s for s in body]
+            cols[c] = ['' if s.strip() == 'NA' else s for s in r_format(self[c].values, 5)]
         cols['Df'] = ['' if np.isnan(v) else str(int(v)) for v in self['Df']]
         p = self['Pr(>Chisq)'].values
         cols['Pr(>Chisq)'] = ['' if np.isnan(v) else ('< 2.2e-16' if v < 2.2e-16 else f"{v:.4g}") for v in p]
-        stars = ['' if np.isnan(v) else s for v, s in zip(p, signif_stars(p))]
-        rows = [[''] + list(cols) + ['']] + [[str(n)] + [c[k] for c in cols.values()] + [stars[k]] for k, n in enumerate(self.index)]
-        out = text_table(rows, '<' + '>'*len(cols) + '<')
-        if any(stars): out += "\n---\n" + SIGNIF_LEGEND
+        cols[''] = ['' if np.isnan(v) else s for v, s in zip(p, signif_stars(p))]
+        return cols
+
+    def __repr__(self):
+        cols = self._cells()
+        rows = [[''] + list(cols)] + [[str(n)] + [c[k] for c in cols.values()] for k, n in enumerate(self.index)]
+        out = text_table(rows, '<' + '>'*(len(cols) - 1) + '<')
+        if any(cols['']): out += "\n---\n" + SIGNIF_LEGEND
         return (getattr(self, 'heading', '') or '') + out
 
     __str__ = __repr__
     def _repr_html_(self):
+        "The table as HTML: R's heading, its entries in a table (not a `<pre>` block), and the legend if a row is starred"
         import html
-        return f"<pre style='font-size: 0.85em'>{html.escape(repr(self))}</pre>"
+        cols = self._cells()
+        head = '<br>'.join(html.escape(l) for l in (getattr(self, 'heading', '') or '').splitlines())
+        legend = f"<p><small>{html.escape(SIGNIF_LEGEND)}</small></p>" if any(cols['']) else ''
+        return f"<p>{head}</p>" + pd.DataFrame(cols, index=self.index).to_html(escape=True, border=0) + legend
 
-def anova(*fits, # two or more nested `LmerFit`s of the same data
-          refit:bool=True, # refit REML fits by ML first (lme4's default)
+def _label(fit:MixedFit) -> str:
+    "How `anova` names a model in its heading: its formula, and its residual structure if it has one (chapter 19)"
+    return fit.formula + (f", residual = {fit.structure!r}" if getattr(fit, 'structure', None) is not None else '')
+
+def _check_comparable(models:list, # (name, fit) pairs
+                      refit:bool, # will REML fits be refitted by ML?
+                     ):
+    "The same response in every model; without refitting, REML fits only, with the same fixed-effect design (nlme's rule)"
+    (name0, f0), reml = models[0], [f.REML for _, f in models]
+    for name, f in models[1:]:
+        if f.frame.y.shape != f0.frame.y.shape or not np.array_equal(f.frame.y, f0.frame.y):
+            raise ValueError(f"models were not all fitted to the same data: {name} has {len(f.frame.y)} rows used "
+                             f"(or a different response) against {len(f0.frame.y)} for {name0}")
+    if refit or not any(reml): return
+    if not all(reml): raise ValueError("some models are REML fits and some ML fits; use refit=True to compare them by ML")
+    for name, f in models[1:]:
+        if f.frame.X.shape != f0.frame.X.shape or not np.allclose(f.frame.X, f0.frame.X):
+            raise ValueError(f"REML likelihoods of models with different fixed effects are not comparable ({name} differs "
+                             f"from {name0}); use refit=True")
+
+def anova(*fits, # two or more nested fitted models of the same data (`LmerFit`s, and chapter 19's `ResidualFit`s)
+          refit:bool=True, # refit REML fits by ML first (lme4's default); False compares REML fits as nlme does
           **named, # models given by keyword, e.g. anova(m0=m0, m1=m1): the keywords name the rows
          ) -> AnovaTable:
     "Likelihood-ratio tests of nested models (lme4's `anova.merMod`): npar, AIC, BIC, logLik, deviance, Chisq, Df, Pr(>Chisq)"
     models = [(f"model{k + 1}", f) for k, f in enumerate(fits)] + list(named.items())
     if len(models) < 2: raise ValueError("anova needs at least two models to compare")
     for name, f in models:
-        if not isinstance(f, LmerFit): raise TypeError(f"{name} is not an LmerFit but {type(f).__name__}"
-                                                       + (" (for residual structures use chapter 19's `hlm_lit.residual.anova`, "
-                                                          "which `from hlm_lit import anova` gives)" if hasattr(f, 'structure') else ''))
-    y0 = models[0][1].frame.y
-    for name, f in models[1:]:
-        if f.frame.y.shape != y0.shape or not np.array_equal(f.frame.y, y0):
-            raise ValueError(f"models were not all fitted to the same data: {name} has {len(f.frame.y)} rows used "
-                             f"(or a different response) against {len(y0)} for {models[0][0]}")
+        if not isinstance(f, MixedFit): raise TypeError(f"{name} is not a fitted mixed model (an LmerFit or ResidualFit) but {type(f).__name__}")
+    _check_comparable(models, refit)
     refitted = refit and any(f.REML for _, f in models)
     if refitted: models = [(n, refit_ml(f)) for n, f in models]
     models = sorted(models, key=lambda m: m[1].npar)                  # stable: ties keep the given order
@@ -74,8 +97,8 @@ def anova(*fits, # two or more nested `LmerFit`s of the same data
     chisq = np.concatenate([[np.nan], 2*np.maximum(0, np.diff(ll))])
     dfc = np.concatenate([[np.nan], np.diff(npar)]).astype(float)
     with np.errstate(invalid='ignore'): p = np.where(dfc > 0, stats.chi2.sf(chisq, np.where(dfc > 0, dfc, 1)), np.nan)
-    p[0] = np.nan
     out = AnovaTable({'npar': npar, 'AIC': [f.aic for _, f in models], 'BIC': [f.bic for _, f in models], 'logLik': ll,
                       'deviance': -2*ll, 'Chisq': chisq, 'Df': dfc, 'Pr(>Chisq)': p}, index=[n for n, _ in models])
-    out.heading = ('refitting model(s) with ML (instead of REML)\n' if refitted else '') + 'Models:\n' + '\n'.join(f"{n}: {f.formula}" for n, f in models) + '\n'
+    out.heading = (('refitting model(s) with ML (instead of REML)\n' if refitted else '') + 'Models:\n'
+                   + '\n'.join(f"{n}: {_label(f)}" for n, f in models) + '\n')
     return out

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['KR_MAX_Q', 'DDF_METHODS', 'fit_cache', 'varpar_deviance', 'varpar_gradient', 'varpar_hessian', 'vcov_jacobian',
            'richardson', 'kernel_varpar', 'vcov_varpar', 'satterthwaite', 'kr_moments_units', 'kr_adjust',
-           'vcov_adjusted', 'kr_ddf', 'kenward_roger', 're_columns', 'level_blocks', 'kr_moments_dense']
+           'vcov_adjusted', 'kr_ddf', 'kenward_roger', 're_columns', 'level_blocks', 'kr_moments_dense', 'html_table',
+           'summary_html']
 
 # %% ../nbs/12_ddf.ipynb #b364740c
 import time
@@ -413,24 +414,30 @@ def __repr__(self:LmerFit): return self.summary()
 def __str__(self:LmerFit): return self.summary()
 
 # %% ../nbs/12_ddf.ipynb #f3654470
-def _html_table(tab:pd.DataFrame, # a table to show
-                digits:int=4, # significant digits (R's rule, chapter 06a)
-               ) -> str:
+def html_table(tab:pd.DataFrame, # a table to show
+               digits:int=4, # significant digits (R's rule, chapter 06a)
+              ) -> str:
     "A table as HTML, numbers formatted column by column as R formats them"
     out = tab.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]): out[c] = [s.strip() for s in r_format(out[c].to_numpy(), digits)]
     return out.to_html(na_rep='', escape=True, border=0)
 
+def summary_html(fit, # a fitted model: an `LmerFit`, or any fit with its criteria, `varcorr`, `coef_table` and `messages`
+                 extra:dict=None, # more tables, shown between the random and the fixed effects: heading -> DataFrame
+                ) -> str:
+    "The summary as HTML tables: the criteria, the random effects, any `extra` tables, the fixed effects, the messages"
+    import html
+    how = 'REML' if fit.REML else 'maximum likelihood'
+    crit = pd.DataFrame([[fit.aic, fit.bic, fit.loglik, fit.crit, float(fit.df_resid)]],
+                        columns=['AIC', 'BIC', 'logLik', 'REMLcrit' if fit.REML else 'deviance', 'df.resid'])
+    tables = {'Random effects': fit.varcorr.rename(columns={'vcov': 'Variance', 'sdcor': 'Std.Dev. / Corr'}), **(extra or {}),
+              'Fixed effects': fit.coef_table()}
+    parts = [f"<p><b>Linear mixed model fit by {how}</b>: <code>{html.escape(fit.formula)}</code>, {fit.nobs} rows used</p>", html_table(crit, 5)]
+    for head, tab in tables.items(): parts += [f"<p><b>{html.escape(head)}</b></p>", html_table(tab)]
+    return '\n'.join(parts + [f"<p>{html.escape(m)}</p>" for m in fit.messages])
+
 @patch
 def _repr_html_(self:LmerFit):
-    "The summary as HTML tables for Jupyter"
-    import html
-    how = 'REML' if self.REML else 'maximum likelihood'
-    crit = pd.DataFrame([[self.aic, self.bic, self.loglik, self.crit, float(self.df_resid)]],
-                        columns=['AIC', 'BIC', 'logLik', 'REMLcrit' if self.REML else 'deviance', 'df.resid'])
-    vc = self.varcorr.rename(columns={'vcov': 'Variance', 'sdcor': 'Std.Dev. / Corr'})
-    parts = [f"<p><b>Linear mixed model fit by {how}</b>: <code>{html.escape(self.formula)}</code>, {self.nobs} rows used</p>",
-             _html_table(crit, 5), '<p><b>Random effects</b></p>', _html_table(vc), '<p><b>Fixed effects</b></p>', _html_table(self.coef_table())]
-    parts += [f"<p>{html.escape(m)}</p>" for m in self.messages]
-    return '\n'.join(parts)
+    "The summary as HTML tables for Jupyter (`summary_html`)"
+    return summary_html(self)

@@ -5,14 +5,13 @@
 # %% auto #0
 __all__ = ['orthodont', 'ovary', 'body_weight', 'nlme_residual_reference', 'Residual', 'var_ident', 'cor_ar1', 'ResidualFrame',
            'residual_frame', 'ResidualModel', 'ResidualOpt', 'optimize_residual', 'ResidualFit', 'fit_residual',
-           'summary_residual', 'anova', 'acf', 'simulate_residual', 'profile_interval', 'confint_residual',
-           'bootstrap_residual', 'simulate_growth']
+           'summary_residual', 'acf', 'simulate_residual', 'profile_interval', 'confint_residual', 'bootstrap_residual',
+           'simulate_growth']
 
 # %% ../nbs/19_residual.ipynb #36c90822
 import copy
 import functools
 import json
-import numbers
 import sys
 import warnings
 from dataclasses import dataclass, replace
@@ -28,8 +27,9 @@ from .formula import ModelFrame, model_frame
 from .henderson import UnitCrossprods, bstack, solve_pls
 from fastcore.basics import patch
 
-from .fit import ConvergenceWarning, LmerFit, MixedFit, SingularFitWarning, conditioned_crossprods, corr_table, fe_table, lme4_coef_table, vc_table
-from .compare import AnovaTable, refit_ml
+from .fit import LmerFit, MixedFit, check_tol, conditioned_crossprods, corr_table, fe_table, lme4_coef_table, vc_table, warn_fit
+from .ddf import summary_html
+from .compare import anova  # chapter 12c's likelihood-ratio tests, which take ResidualFits too
 from .rformat import named, r_format
 from .reml import ReTemplate, criterion, criterion_gradient, moment_start
 
@@ -534,17 +534,8 @@ def fit_residual(formula:str, # lmer formula with one grouping factor, e.g. 'dis
                  tol:float=1e-10, # Newton-decrement tolerance, in deviance units
                 ) -> ResidualFit:
     "Fit a linear mixed model whose residuals vary by stratum and/or follow an AR(1) within units (nlme's `lme` with `weights`, `correlation`)"
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
     model = ResidualModel(residual_frame(formula, data, residual, na_action), REML)
-    return _warn(ResidualFit(model, optimize_residual(model, tol), formula))
-
-def _warn(fit:ResidualFit, # a new fit
-         ) -> ResidualFit:
-    "Warn, as `lmer` does, when the fit did not converge or is singular; the fit"
-    if not fit.converged: warnings.warn(fit.messages[0], ConvergenceWarning, stacklevel=3)
-    if fit.is_singular: warnings.warn(fit.messages[-1], SingularFitWarning, stacklevel=3)
-    return fit
+    return warn_fit(ResidualFit(model, optimize_residual(model, check_tol(tol)), formula))
 
 # %% ../nbs/19_residual.ipynb #3dfb5c71
 def _with_REML(model:ResidualModel, # stored sums
@@ -568,7 +559,7 @@ def refit(fit:ResidualFit, # a fitted model
         rf = fit.model.rf
         if y.shape != rf.mf.y.shape: raise ValueError(f"y must have length {len(rf.mf.y)} (the rows used), got shape {y.shape}")
         model = ResidualModel(replace(rf, mf=replace(rf.mf, y=y)), REML)
-    return _warn(ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula))
+    return warn_fit(ResidualFit(model, optimize_residual(model, x0=fit.optinfo.x if y is None else None), fit.formula))
 
 
 
@@ -620,44 +611,9 @@ def __str__(self:ResidualFit): return summary_residual(self)
 
 @patch
 def _repr_html_(self:ResidualFit):
-    "The summary for Jupyter"
-    import html
-    return f"<pre style='font-size: 0.85em'>{html.escape(summary_residual(self))}</pre>"
-
-# %% ../nbs/19_residual.ipynb #4fbfb6bc
-def anova(*fits, # two or more nested fits (`LmerFit` or `ResidualFit`) of the same data
-          refit:bool=True, # refit REML fits by ML first (lme4's default); False compares REML fits as nlme does
-          **named, # models given by keyword: the keywords name the rows
-         ):
-    "Likelihood-ratio tests between fits with and without residual structures (lme4's table; nlme's REML test with refit=False)"
-    models = [(f"model{k + 1}", f) for k, f in enumerate(fits)] + list(named.items())
-    if len(models) < 2: raise ValueError("anova needs at least two models to compare")
-    for name, f in models:
-        if not isinstance(f, (LmerFit, ResidualFit)): raise TypeError(f"{name} is not an LmerFit or ResidualFit but {type(f).__name__}")
-    y0, X0 = models[0][1].frame.y, models[0][1].frame.X
-    for name, f in models[1:]:
-        if f.frame.y.shape != y0.shape or not np.array_equal(f.frame.y, y0):
-            raise ValueError(f"models were not all fitted to the same data: {name} has {len(f.frame.y)} rows used "
-                             f"(or a different response) against {len(y0)} for {models[0][0]}")
-    reml = [f.REML for _, f in models]
-    if refit and any(reml):
-        models = [(n, f.refit(REML=False) if isinstance(f, ResidualFit) else refit_ml(f)) for n, f in models]
-    elif any(reml):
-        if not all(reml): raise ValueError("some models are REML fits and some ML fits; use refit=True to compare them by ML")
-        for name, f in models[1:]:
-            if f.frame.X.shape != X0.shape or not np.allclose(f.frame.X, X0):
-                raise ValueError(f"REML likelihoods of models with different fixed effects are not comparable ({name} differs "
-                                 f"from {models[0][0]}); use refit=True")
-    models = sorted(models, key=lambda m: m[1].npar)
-    ll = np.array([f.loglik for _, f in models]); npar = np.array([f.npar for _, f in models])
-    chisq = np.concatenate([[np.nan], 2*np.maximum(0, np.diff(ll))])
-    dfc = np.concatenate([[np.nan], np.diff(npar)]).astype(float)
-    with np.errstate(invalid='ignore'): p = np.where(dfc > 0, stats.chi2.sf(chisq, np.where(dfc > 0, dfc, 1)), np.nan)
-    out = AnovaTable({'npar': npar, 'AIC': [f.aic for _, f in models], 'BIC': [f.bic for _, f in models], 'logLik': ll,
-                      'deviance': -2*ll, 'Chisq': chisq, 'Df': dfc, 'Pr(>Chisq)': p}, index=[n for n, _ in models])
-    out.heading = ('refitting model(s) with ML (instead of REML)\n' if refit and any(reml) else '') + 'Models:\n' + '\n'.join(f"{n}: {f.formula}" + (f", residual = {f.structure!r}" if isinstance(f, ResidualFit) else '')
-                                           for n, f in models) + '\n'
-    return out
+    "The summary as HTML tables for Jupyter: chapter 12's `summary_html`, with the residual structure's estimates"
+    rp = self.residual_params
+    return summary_html(self, {f"Residual structure: {self.structure!r}": rp.to_frame()} if len(rp) else None)
 
 # %% ../nbs/19_residual.ipynb #f9a50623
 def acf(fit, # an `LmerFit` or `ResidualFit`
