@@ -12,7 +12,8 @@ import hlm_lit.bootstrap  # the fit's summary, coef_table, df, pvalues (12), pro
 from .datasets import article_data, article_units, lme4_reference, math_ach_school, math_achieve, sleepstudy
 from .compare import refit_ml
 from .fit import ConvergenceWarning, LmerFit, SingularFitWarning, lmer
-from .residual import anova, cor_ar1, var_ident
+from .compare import anova
+from .residual import cor_ar1, var_ident
 from .simulate import article_sim, simulate_hlm
 
 __all__ = ['lmer', 'LmerFit', 'var_ident', 'cor_ar1', 'anova', 'refit_ml', 'ConvergenceWarning', 'SingularFitWarning', 'simulate_hlm', 'article_sim',

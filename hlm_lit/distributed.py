@@ -27,7 +27,7 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
 from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
 from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
-from .fit import FRAME_FITTERS, corr_table, fe_table, summary_text, vc_block
+from .fit import FRAME_FITTERS, corr_table, fe_table, pow2_scaled, summary_text, vc_block
 from .rformat import named, r_format, text_table
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
@@ -515,11 +515,6 @@ def dask_crossprods(ddf, # the Dask DataFrame (the model's columns)
     return combine(d, results)
 
 # %% ../nbs/20_scale_out.ipynb #339eb000
-def _pow2(ss, n):
-    "A power of two near each column's root mean square (1 for an all-zero column), as the pandas path scales"
-    rms = np.sqrt(np.asarray(ss, float)/n)
-    return np.where(rms > 0, np.exp2(np.round(np.log2(np.where(rms > 0, rms, 1.0)))), 1.0)
-
 def _aliased_from_gram(G:np.ndarray, # X'WX
                        tol:float=1e-7, # lme4's rank tolerance
                       ) -> list:
@@ -557,14 +552,7 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
     if A[-1, -1] <= 1e-26*cp.XyXy[-1, -1]:
         raise ValueError("the fixed effects reproduce the response exactly (its least-squares residuals are 0 to machine "
                          "precision); there is no variation left for the random effects and the residual")
-    dX, s = _pow2(np.diag(A)[:-1], cp.n), float(_pow2(A[-1, -1], cp.n))
-    dZ = np.empty(sum(cp.q))
-    for c, Dm in zip(d.fac_cols, cp.D): dZ[c] = _pow2(np.einsum('mkk->k', Dm), cp.n)
-    dXy = np.append(dX, s)
-    pairs = {key: Pair(pr.lev_f, pr.lev_h, pr.B/np.outer(dZ[d.fac_cols[key[0]]], dZ[d.fac_cols[key[1]]])) for key, pr in cp.pairs.items()}
-    out = Crossprods(cp.m, cp.q, [Dm/np.outer(dZ[c], dZ[c]) for c, Dm in zip(d.fac_cols, cp.D)],
-                     [(B @ T)/np.outer(dZ[c], dXy) for c, B in zip(d.fac_cols, cp.ZXy)], A/np.outer(dXy, dXy), pairs,
-                     cp.n, cp.counts, cp.sumlogw)
+    out, dX, dZ, s = pow2_scaled(Crossprods(cp.m, cp.q, cp.D, [B @ T for B in cp.ZXy], A, cp.pairs, cp.n, cp.counts, cp.sumlogw), d.fac_cols)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
 # %% ../nbs/20_scale_out.ipynb #05d2e7fc

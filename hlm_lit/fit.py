@@ -6,7 +6,7 @@
 __all__ = ['FRAME_FITTERS', 'pow2_scale', 'conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'MixedFit',
            'LmerFit', 'prior_weights', 'lmer', 'check_tol', 'warn_fit', 'rel_err', 'term_groups', 'vc_table',
            'vc_block', 'lme4_coef_table', 'fe_table', 'corr_table', 'summary', 'summary_text', 'factor_order',
-           'factor_columns', 'conditioned_blocks', 'fit_blocked', 'BlockedLmerFit']
+           'factor_columns', 'pow2_scaled', 'conditioned_blocks', 'fit_blocked', 'BlockedLmerFit']
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
@@ -22,7 +22,7 @@ from fastcore.basics import patch
 
 from .formula import ModelFrame, model_frame, new_design
 from .henderson import UnitCrossprods, bstack, unit_crossprods
-from .kernel import BlockedProfiled, blocked_start, crossprods, selected_inverse
+from .kernel import BlockedProfiled, Crossprods, Pair, blocked_start, crossprods, selected_inverse
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
 from .rformat import SIGNIF_LEGEND, abbrev, format_p, named, r_format, text_table
 
@@ -517,6 +517,20 @@ def factor_columns(mf:ModelFrame, # the model's arrays
         cols[t.factor] += list(range(off, off + t.Z.shape[1])); off += t.Z.shape[1]
     return [np.array(c) for c in cols.values()]
 
+def pow2_scaled(cp:Crossprods, # cross-products of [Z X y], y residualized on X
+                fac_cols:list, # per grouping factor: its columns in the stacked Z
+               ) -> tuple:
+    "The cross-products with every column divided by a power of two near its root mean square, and those powers (dX, dZ, s)"
+    dX, s = pow2_scale(np.diag(cp.XyXy)[:-1], cp.n), float(pow2_scale(cp.XyXy[-1, -1], cp.n))
+    dZ = np.empty(sum(len(c) for c in fac_cols))
+    for c, D in zip(fac_cols, cp.D): dZ[c] = pow2_scale(np.einsum('mkk->k', D), cp.n)
+    dXy = np.append(dX, s)
+    pairs = {key: Pair(pr.lev_f, pr.lev_h, pr.B/np.outer(dZ[fac_cols[key[0]]], dZ[fac_cols[key[1]]])) for key, pr in cp.pairs.items()}
+    out = Crossprods(cp.m, cp.q, [D/np.outer(dZ[c], dZ[c]) for c, D in zip(fac_cols, cp.D)],
+                     [B/np.outer(dZ[c], dXy) for c, B in zip(fac_cols, cp.ZXy)], cp.XyXy/np.outer(dXy, dXy), pairs,
+                     cp.n, cp.counts, cp.sumlogw)
+    return out, dX, dZ, s
+
 def conditioned_blocks(mf:ModelFrame, # the model's arrays
                        w:np.ndarray=None, # prior weights of the rows used
                       ):
@@ -532,14 +546,7 @@ def conditioned_blocks(mf:ModelFrame, # the model's arrays
     if cp.XyXy[-1, -1] <= 1e-26*float(y @ (sw*y)):
         raise ValueError("the fixed effects reproduce the response exactly (its least-squares residuals are 0 to machine "
                          "precision); there is no variation left for the random effects and the residual")
-    dX, s = pow2_scale(np.diag(cp.XyXy)[:-1], cp.n), float(pow2_scale(cp.XyXy[-1, -1], cp.n))
-    dZ = np.empty(mf.Z.shape[1])
-    for c, D in zip(fac_cols, cp.D): dZ[c] = pow2_scale(np.einsum('mkk->k', D), cp.n)
-    dXy = np.append(dX, s)
-    cp.D = [D/np.outer(dZ[c], dZ[c]) for c, D in zip(fac_cols, cp.D)]
-    cp.ZXy = [B/np.outer(dZ[c], dXy) for c, B in zip(fac_cols, cp.ZXy)]
-    cp.XyXy = cp.XyXy/np.outer(dXy, dXy)
-    for (h, f), pair in cp.pairs.items(): pair.B = pair.B/np.outer(dZ[fac_cols[h]], dZ[fac_cols[f]])
+    cp, dX, dZ, s = pow2_scaled(cp, fac_cols)
     return cp, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=fac_cols)
 
 # %% ../nbs/07_lmer.ipynb #dc89c082
