@@ -30,7 +30,6 @@ from .montecarlo import varpar_wald
 from .plots import OKABE_ITO, plot_caterpillar, plot_lines, plot_residuals, plot_shrinkage, plot_unit_params
 from .plots import unit_a, unit_coefs, shrunk_estimates, unit_ols
 from .rng import RRNG
-from .fit import BlockedLmerFit
 from .simulate import HLMSim, check_params, is_count, article_grid, article_sim, as_rng, re_cov
 from .simulate import simulate_hlm, simulate_units
 
@@ -215,9 +214,7 @@ def explorer_code(st:dict, # the explorer's settings (`Explorer.settings`)
     if C: lines += [f"sim = add_clusters(sim, {C}, {st['tau']!r}, rng)   # the cluster intercepts, drawn last"]
     lines += [f"fit = lmer({st['formula']!r}, sim.simple, REML={st['method'] == 'REML'})",
               "print(interval_table(fit).to_string())   # the explorer's table: estimates, SEs, Wald intervals (sd on the log, cor on the atanh scale), Satterthwaite df and p",
-              "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"
-              if 'cluster' not in st['formula'] else
-              "# fit.coef_table() gives lmerTest's table; profile intervals are not yet available for several grouping factors"]
+              "# fit.confint(method='profile') gives the profile intervals (about a second); fit.coef_table() lmerTest's table"]
     return '\n'.join(lines)
 
 # %% ../nbs/15_explorer.ipynb #453be5dd
@@ -264,7 +261,6 @@ def profile_intervals(fit:LmerFit, # the fitted model
                      ) -> pd.DataFrame:
     "lme4's profile intervals (`confint(method='profile')`), one parameter at a time: a failed profile is NaN"
     out = pd.DataFrame(np.nan, index=pd.Index(param_names(fit), name='parameter'), columns=['profile_lo', 'profile_hi'])
-    if isinstance(fit, BlockedLmerFit): return out                    # no profiles for several grouping factors yet
     for p in out.index:
         try:
             with warnings.catch_warnings(), np.errstate(all='ignore'):
@@ -636,8 +632,7 @@ class _ExplorerRefit:
         times = f"lmer {1000*self.timing['fit']:.0f} ms, table after {1000*(t3 - t0):.0f} ms"
         if t4 is not None: times += f", figure after {1000*(t4 - t0):.0f} ms"
         if 'profile' in self.timing and t4 is not None:
-            times += (", no profile intervals for several grouping factors yet" if isinstance(self.fit, BlockedLmerFit)
-                      else f", profile {self.timing['profile']:.1f} s")
+            times += f", profile {self.timing['profile']:.1f} s"
         cl = f" in C={p['C']} clusters (τ = {p['tau']:.2f})" if p.get('C') else ''
         return f"Fitted N={p['N']} units × J={J} measurements{cl}, {st['formula']} by {st['method']} ({times}); {data}."
 
