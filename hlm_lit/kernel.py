@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'BlockPlan', 'tri_inv', 'bchol',
-           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'BlockedProfiled',
-           'blocked_start']
+           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'ScalarTail',
+           'BlockedProfiled', 'blocked_start']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -193,9 +193,15 @@ class BlockPlan:
                     self.S[(t, i, l)] = segsum_matrix(pos, len(cl.lev_f))
         # the tail rows of column block i are sparse: one entry per (cell, a, b); entries in the same column meet in
         # L_Ti L_Ti' and in Takahashi's recurrence, so keep those pairs once (work: sum over columns of nnz^2)
-        self.tail = {i: TailPattern(cp, self, i) for i in range(d) if K > d}
+        self._tail = None                                                          # (built when first needed: `tail`)
         # tail-tail pattern of the initial dense tail
         self.lev_i_tail = {(t, i): cp.pairs[(t, i)].lev_f for t in range(d, K) for i in range(d)}
+
+    @property
+    def tail(self):
+        "Per block-diagonal factor with tail rows: its `TailPattern` (built on first use; the scalar path needs none)"
+        if self._tail is None: self._tail = {i: TailPattern(self.cp, self, i) for i in range(self.d) if self.K > self.d}
+        return self._tail
 
 
 # %% ../nbs/05a_kernel.ipynb #3996af6d
@@ -457,6 +463,122 @@ def gradient_parts(plan:BlockPlan, # the block structure
     return d_logdet, d_r2
 
 
+# %% ../nbs/05a_kernel.ipynb #55214e42
+class ScalarTail:
+    "Scalar terms, one block-diagonal factor ((1|s) + (1|d) + ...): the tail of L from a precomputed sparse update"
+    def __init__(self, plan:BlockPlan, # the block structure: every q_f = 1 and plan.d == 1
+                 max_classes:int=256, # precompute the update per class of levels up to this many classes
+                ):
+        cp, nTf, nT, K = plan.cp, plan.nTf, plan.nT, plan.K
+        self.plan, self.Zy0 = plan, cp.ZXy[0][:, 0, :]                          # factor 0's Z'W[X y]: (m_0, k)
+        self.Dc, cls, self.ncls = np.unique(cp.D[0][:, 0, 0], return_inverse=True, return_counts=True)
+        self.cls = cls.ravel()                                                  # levels of factor 0 by their Z'WZ
+        A0 = np.zeros((nT, nT))                                                 # A below factor 0 (lower triangle)
+        for t in range(1, K):
+            o, mt = plan.off[t], cp.m[t]
+            A0[o + np.arange(mt), o + np.arange(mt)] = cp.D[t][:, 0, 0]
+            A0[nTf:, o:o + mt] = cp.ZXy[t][:, 0, :].T
+            for t2 in range(1, t):
+                c = cp.pairs[(t, t2)]; A0[o + c.lev_h, plan.off[t2] + c.lev_f] = c.B[:, 0, 0]
+        A0[nTf:, nTf:] = np.tril(cp.XyXy)
+        self.A0, self.zdiag = A0, np.arange(nTf)*(nT + 1)
+        self.fac_row = np.concatenate([np.full(cp.m[t], t) for t in range(1, K)] + [np.zeros(0, int)]).astype(int)
+        rows = np.concatenate([plan.off[t] + cp.pairs[(t, 0)].lev_h for t in range(1, K)] + [np.zeros(0, int)])
+        cols = np.concatenate([cp.pairs[(t, 0)].lev_f for t in range(1, K)] + [np.zeros(0, int)])
+        B = np.concatenate([cp.pairs[(t, 0)].B[:, 0, 0] for t in range(1, K)] + [np.zeros(0)])
+        self.Bm = sp.csr_matrix((B, (rows, cols)), shape=(nTf, cp.m[0]))       # A's tail rows in factor 0's columns
+        self.Bt, self.P = self.Bm.T.tocsr(), None
+        if nTf and len(self.Dc) <= max_classes:                                 # sum_l w_l a_l a_l' = P @ (w per class)
+            order = np.argsort(self.cls, kind='stable'); Bc = self.Bm[:, order].tocsc()
+            ends = np.cumsum(self.ncls)
+            idx, dat, kls = [], [], []
+            for k, (a, b) in enumerate(zip(ends - self.ncls, ends)):
+                R = (Bc[:, a:b] @ Bc[:, a:b].T).tocoo(); low = R.row >= R.col    # the lower triangle
+                idx.append(R.row[low].astype(np.int64)*nTf + R.col[low]); dat.append(R.data[low]); kls.append(np.full(low.sum(), k))
+            self.P = sp.csr_matrix((np.concatenate(dat), (np.concatenate(idx), np.concatenate(kls))), shape=(nTf*nTf, len(self.Dc)))
+
+    def update(self, wc, # weight of each class of factor 0's levels
+              ):
+        "sum_l w_l a_l a_l' over factor 0's levels l (a_l: level l's column of A below factor 0): z part (dense, lower triangle or all), [X y] x z, [X y] x [X y]"
+        nTf, wl = self.plan.nTf, wc[self.cls]
+        if not nTf: R = np.zeros((0, 0))
+        elif self.P is not None: R = (self.P @ wc).reshape(nTf, nTf)
+        else: R = (self.Bm @ sp.diags(wl) @ self.Bt).toarray()
+        return R, (self.Bm @ (wl[:, None]*self.Zy0)).T, (self.Zy0*wl[:, None]).T @ self.Zy0
+
+    def factor(self, th, # (K,) theta of each factor
+              ):
+        "The dense tail's Cholesky factor at theta: (LT lower, scale of each tail row, 1 + theta_0^2 D per class)"
+        plan, nTf = self.plan, self.plan.nTf
+        den = 1 + th[0]**2*self.Dc
+        R, ZX, XX = self.update(th[0]**2/den)
+        S = self.A0.copy()                                                     # Schur complement, scaled: T = lam S lam + I
+        S[:nTf, :nTf] -= R; S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
+        lam = np.append(th[self.fac_row], np.ones(plan.cp.k))
+        S *= lam[:, None]; S *= lam[None, :]
+        S.flat[self.zdiag] += 1
+        if not np.isfinite(S).all(): raise np.linalg.LinAlgError("the dense part is not finite")
+        U, info = sla.lapack.dpotrf(S.T, lower=0, overwrite_a=1, clean=1)       # S.T is Fortran-ordered: no copy
+        if info: raise np.linalg.LinAlgError("the dense part of the factor is not positive definite")
+        return U.T, lam, den
+
+    def solve(self, th, # (K,) theta of each factor
+              LT, lam, den, # the tail's factor, row scales and 1 + theta_0^2 D per class (`factor`)
+             ):
+        "The fixed effects phi and the spherical random effects u (a list per factor) by back-substitution"
+        plan, cp = self.plan, self.plan.cp
+        nTf, p = plan.nTf, cp.p
+        xT = sla.solve_triangular(LT[:-1, :-1], LT[-1, :-1], lower=True, trans='T', check_finite=False)
+        phi = xT[nTf:]
+        res0 = self.Zy0[:, -1] - self.Zy0[:, :p] @ phi - self.Bt @ (lam[:nTf]*xT[:nTf])   # Z_0'W(y - X phi - Z_T Lambda u_T)
+        return phi, [th[0]/den[self.cls]*res0] + [xT[plan.off[t]:plan.off[t] + cp.m[t]] for t in range(1, plan.K)]
+
+    def evaluate(self, th, # (K,) theta of each factor (its lambda_f)
+                 REML:bool, # REML or ML
+                 gradient:bool=True, # also the gradient (else None)
+                ):
+        "Criterion, gradient (closed form for scalar terms) and the factor's pieces at theta"
+        plan, cp = self.plan, self.plan.cp
+        nTf, p, n, K = plan.nTf, cp.p, cp.n, plan.K
+        LT, lam, den = self.factor(th)
+        dT = np.diag(LT)
+        logdet = float((self.ncls*np.log(den)).sum() + 2*np.log(dT[:nTf]).sum())
+        logdet_RX, r2 = float(2*np.log(dT[nTf:nTf + p]).sum()), float(dT[-1]**2)
+        nu = n - p if REML else n
+        f = logdet + (logdet_RX if REML else 0.0) + nu*(1 + np.log(2*np.pi*r2/nu))
+        parts = dict(LT=LT, lam=lam, den=den, logdet=logdet, logdet_RX=logdet_RX, r2=r2)
+        if not gradient: return f, None, parts
+        phi, u = self.solve(th, LT, lam, den)
+        usq = np.array([v @ v for v in u])
+        ns = nTf + (p if REML else 0)                                           # Omega_ZX (REML) or M (ML)
+        Ti = sla.lapack.dpotri(LT[:ns, :ns], lower=1)[0] if ns else np.zeros((0, 0))   # inverse's lower triangle
+        gap = np.bincount(self.fac_row, 1 - np.diag(Ti)[:nTf], K)              # N_j - tr(E_j Omega^-1 E_j), tail factors
+        R, ZX, XX = self.update(th[0]**2/den**2)                                # factor 0: the tail's share of its trace
+        lz = lam[:nTf]
+        TiZ = Ti[:nTf, :nTf]
+        tr = 2*(lz @ ((TiZ*R) @ lz)) - (np.diag(TiZ)*np.diag(R)) @ lz**2 if nTf else 0.0     # (TiZ: lower triangle)
+        if REML and p:
+            tr += 2*np.einsum('xa,xa,a->', Ti[nTf:ns, :nTf], ZX[:p], lz)
+            TX = np.tril(Ti[nTf:ns, nTf:ns]); tr += 2*(TX*XX[:p, :p]).sum() - (np.diag(TX)*np.diag(XX[:p, :p])).sum()
+        gap[0] = (self.ncls*(th[0]**2*self.Dc/den)).sum() - tr
+        with np.errstate(divide='ignore', invalid='ignore'):
+            g = np.where(th > 0, 2/th*(gap - nu*usq/r2), 0.0)                   # (an even function of each theta: 0 at 0)
+        parts.update(phi=phi, u=u)
+        return f, g, parts
+
+    def as_factor(self, th, # (K,) theta of each factor
+                  lams:list, # each factor's 1 x 1 lambda_f
+                 ) -> Factor:
+        "The blocked factor at theta, as `factorize` returns it"
+        cp, plan = self.plan.cp, self.plan
+        _, _, pt = self.evaluate(th, True, gradient=False)
+        phi, u = self.solve(th, pt['LT'], pt['lam'], pt['den'])
+        l = np.sqrt(pt['den'][self.cls])
+        Lt = {(t, 0): (th[t]*th[0]*cp.pairs[(t, 0)].B[:, 0, 0]/l[cp.pairs[(t, 0)].lev_f])[:, None, None] for t in range(1, plan.K)}
+        LX = [(th[0]*self.Zy0/l[:, None])[:, :, None]]
+        return Factor(pt['logdet'], pt['logdet_RX'], pt['r2'], [v[:, None] for v in u], phi, lams,
+                      [(l[:, None, None], 1/l[:, None, None])], {}, Lt, LX, pt['LT'])
+
 # %% ../nbs/05a_kernel.ipynb #effcc630
 class BlockedProfiled(Profiled):
     "The profiled criterion of a model with several grouping factors, evaluated on the blocked cross-products"
@@ -467,17 +589,30 @@ class BlockedProfiled(Profiled):
                 ):
         self.cp, self.tmpl, self.fac_cols, self.REML = cp, tmpl, [np.asarray(c) for c in fac_cols], REML
         self.plan = BlockPlan(cp)
+        scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
+        self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
+        self._k = [int(np.flatnonzero((tmpl.rows == c[0]) & (tmpl.cols == c[0]))[0]) for c in self.fac_cols] if scalar else None
         self.nfev, self.best = 0, (np.inf, None, None)
+    def _scalar_theta(self, theta, # theta vector
+                      gradient:bool=True, # will the closed-form gradient be used?
+                     ):
+        "Each factor's theta if the scalar path applies at theta (for the gradient: each theta 0 or not tiny), else None"
+        if self.scalar is None: return None
+        th = np.asarray(theta, float)[self._k]
+        return th if not gradient or ((th == 0) | (th >= 1e-4)).all() else None
     def lams(self, theta): # theta vector
         "Each factor's lambda_f at theta"
         L = self.tmpl.Lambda(theta)
         return [L[np.ix_(c, c)] for c in self.fac_cols]
     def pls(self, theta): # theta vector
         "The blocked factor at theta"
-        return factorize(self.plan, self.lams(theta))
+        th = self._scalar_theta(theta, False)
+        return factorize(self.plan, self.lams(theta)) if th is None else self.scalar.as_factor(th, self.lams(theta))
     def crit(self, theta): # theta vector
         "The criterion alone (no gradient)"
         self.nfev += 1
+        th = self._scalar_theta(theta, False)
+        if th is not None: return self.scalar.evaluate(th, self.REML, gradient=False)[0]
         F = self.pls(theta)
         n, p = self.cp.n, self.cp.p
         nu = n - p if self.REML else n
@@ -497,11 +632,16 @@ class BlockedProfiled(Profiled):
         "Criterion and analytic gradient at theta"
         theta = np.asarray(theta, float)
         self.nfev += 1
-        F = self.pls(theta)
-        n, p = self.cp.n, self.cp.p
-        nu = n - p if self.REML else n
-        f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
-        g = criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
+        th = self._scalar_theta(theta)
+        if th is not None:
+            f, gf, _ = self.scalar.evaluate(th, self.REML)
+            g = np.zeros(len(theta)); g[self._k] = gf
+        else:
+            F = factorize(self.plan, self.lams(theta))
+            n, p = self.cp.n, self.cp.p
+            nu = n - p if self.REML else n
+            f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
+            g = criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
         if f < self.best[0]: self.best = (f, theta.copy(), g)
         return f, g
 
