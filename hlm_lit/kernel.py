@@ -467,7 +467,8 @@ def gradient_parts(plan:BlockPlan, # the block structure
 class ScalarTail:
     "Scalar terms, one block-diagonal factor ((1|s) + (1|d) + ...): the tail of L from a precomputed sparse update"
     def __init__(self, plan:BlockPlan, # the block structure: every q_f = 1 and plan.d == 1
-                 max_classes:int=256, # precompute the update per class of levels up to this many classes
+                 max_classes:int=256, # precompute the update per class of levels up to this many classes ...
+                 min_entries:int=20000, # ... when there are at least this many cells (else a sparse product per evaluation)
                 ):
         cp, nTf, nT, K = plan.cp, plan.nTf, plan.nT, plan.K
         self.plan, self.Zy0 = plan, cp.ZXy[0][:, 0, :]                          # factor 0's Z'W[X y]: (m_0, k)
@@ -488,7 +489,7 @@ class ScalarTail:
         B = np.concatenate([cp.pairs[(t, 0)].B[:, 0, 0] for t in range(1, K)] + [np.zeros(0)])
         self.Bm = sp.csr_matrix((B, (rows, cols)), shape=(nTf, cp.m[0]))       # A's tail rows in factor 0's columns
         self.Bt, self.P = self.Bm.T.tocsr(), None
-        if nTf and len(self.Dc) <= max_classes:                                 # sum_l w_l a_l a_l' = P @ (w per class)
+        if nTf and len(self.Dc) <= max_classes and self.Bm.nnz >= min_entries:                                 # sum_l w_l a_l a_l' = P @ (w per class)
             order = np.argsort(self.cls, kind='stable'); Bc = self.Bm[:, order].tocsc()
             ends = np.cumsum(self.ncls)
             idx, dat, kls = [], [], []
@@ -592,7 +593,7 @@ class BlockedProfiled(Profiled):
         scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
         self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
         self._k = [int(np.flatnonzero((tmpl.rows == c[0]) & (tmpl.cols == c[0]))[0]) for c in self.fac_cols] if scalar else None
-        self.nfev, self.best = 0, (np.inf, None, None)
+        self.nfev, self.best, self._last = 0, (np.inf, None, None), None
     def _scalar_theta(self, theta, # theta vector
                       gradient:bool=True, # will the closed-form gradient be used?
                      ):
@@ -628,23 +629,19 @@ class BlockedProfiled(Profiled):
                 f0 = self.crit(theta) if f0 is None else f0
                 g[j] = (-3*f0 + 4*self.crit(theta + e) - self.crit(theta + 2*e))/(2*h)
         return g
-    def __call__(self, theta): # theta vector
-        "Criterion and analytic gradient at theta"
+    def evaluate(self, theta): # theta vector
+        "Criterion and analytic gradient at theta (no counting, no cache: call the object for those)"
         theta = np.asarray(theta, float)
-        self.nfev += 1
         th = self._scalar_theta(theta)
         if th is not None:
             f, gf, _ = self.scalar.evaluate(th, self.REML)
             g = np.zeros(len(theta)); g[self._k] = gf
-        else:
-            F = factorize(self.plan, self.lams(theta))
-            n, p = self.cp.n, self.cp.p
-            nu = n - p if self.REML else n
-            f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
-            g = criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
-        if f < self.best[0]: self.best = (f, theta.copy(), g)
-        return f, g
-
+            return f, g
+        F = factorize(self.plan, self.lams(theta))
+        n, p = self.cp.n, self.cp.p
+        nu = n - p if self.REML else n
+        f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
+        return f, criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
 
 # %% ../nbs/05a_kernel.ipynb #5c33d66e
 def blocked_start(cp:Crossprods, # the one pass's cross-products

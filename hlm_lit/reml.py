@@ -97,6 +97,17 @@ class ThetaFit:
     nfev: int           # number of criterion (and gradient) evaluations
     at_bound: np.ndarray = field(default=None)  # which theta are held at their lower bound
 
+@dataclass
+class _Opt:
+    "Where an optimizer stage stopped"
+    theta: np.ndarray          # the point
+    fval: float                # the criterion there
+    grad: np.ndarray           # its gradient there
+    H: np.ndarray = None       # the (finite-difference, possibly BFGS-updated) Hessian there
+    dec: float = np.inf        # the Newton decrement on the free entries
+    at_bound: np.ndarray = None # entries held at their lower bound
+    status: int = 0            # L-BFGS-B's status (1: iteration limit)
+
 # %% ../nbs/05_reml.ipynb #5e277b34
 class Profiled:
     "The profiled criterion of one model as a function of $\\theta$, with cached evaluations"
@@ -106,29 +117,40 @@ class Profiled:
                 ):
         self.cp, self.tmpl, self.REML, self.nfev = cp, tmpl, REML, 0
         self.best = (np.inf, None, None)            # the lowest (criterion, theta, gradient) evaluated so far
+        self._last = None                           # the last (theta, (criterion, gradient)): asked again, not recomputed
 
     def pls(self, theta): # theta vector
         "The PLS solution at `theta`"
         return solve_pls(self.cp, self.tmpl.Lambda(theta))
 
-    def __call__(self, theta): # theta vector
-        "Criterion and gradient at `theta`"
-        self.nfev += 1
+    def evaluate(self, theta): # theta vector
+        "Criterion and gradient at `theta` (no counting, no cache)"
         Lam = self.tmpl.Lambda(theta)
         pls = solve_pls(self.cp, Lam)
-        fg = criterion(pls, self.cp.n, self.REML), criterion_gradient(pls, self.cp, self.tmpl, Lam, self.REML)
-        if fg[0] < self.best[0]: self.best = (fg[0], np.array(theta, float), fg[1])
+        return criterion(pls, self.cp.n, self.REML), criterion_gradient(pls, self.cp, self.tmpl, Lam, self.REML)
+
+    def __call__(self, theta): # theta vector
+        "Criterion and gradient at `theta` (counted; the last point is remembered)"
+        theta = np.array(theta, float)
+        last = getattr(self, '_last', None)
+        if last is not None and np.array_equal(theta, last[0]): return last[1]
+        self.nfev += 1
+        fg = self.evaluate(theta)
+        self._last = (theta, fg)
+        if fg[0] < self.best[0]: self.best = (fg[0], theta, fg[1])
         return fg
 
-    def hessian(self, theta): # theta vector
-        "Central-difference Hessian of the criterion from the analytic gradient (forward at a bound)"
+    def hessian(self, theta, # theta vector
+                grad=None, # the gradient at theta, if known (then forward differences: one evaluation per entry)
+               ):
+        "Finite-difference Hessian of the criterion from the analytic gradient: forward if `grad` is given or at a bound, else central"
         k = len(theta); H = np.empty((k, k))
         h = 1e-5*np.maximum(np.abs(theta), 0.1)
         for j in range(k):
             e = np.zeros(k); e[j] = h[j]
-            central = theta[j] - h[j] >= self.tmpl.lower[j]
-            lo = theta - e if central else theta
-            H[:, j] = (self(theta + e)[1] - self(lo)[1])/(h[j]*(2 if central else 1))
+            central = grad is None and theta[j] - h[j] >= self.tmpl.lower[j]
+            g_lo = self(theta - e)[1] if central else (self(theta)[1] if grad is None else grad)
+            H[:, j] = (self(theta + e)[1] - g_lo)/(h[j]*(2 if central else 1))
         return (H + H.T)/2
 
 # %% ../nbs/05_reml.ipynb #6a592de7
@@ -157,24 +179,24 @@ def _escape(f:Profiled, # the criterion
     for t in (1e-3, 1e-2, 1e-1, 3e-1):
         for sgn in (1, -1):
             new = np.maximum(theta + sgn*t*scale*d, f.tmpl.lower); fn, gn = f(new)
-            if fn < fval - tol and (best is None or fn < best[1]): best = (new, fn, gn)
+            if fn < fval - tol and (best is None or fn < best.fval): best = _Opt(new, fn, gn)
     return best
 
-def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
+def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20) -> _Opt:
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
-    lower, H, fresh, prev_dec = f.tmpl.lower, None, False, np.inf
+    lower, H, fresh, prev_dec, dec = f.tmpl.lower, None, False, np.inf, np.inf
     for it in range(maxit):
-        if H is None: H, fresh = f.hessian(theta), True
+        if H is None: H, fresh = f.hessian(theta, grad), True
         at_bound = (theta <= lower + 1e-10) & (grad >= 0)
         free = ~at_bound
-        if not free.any(): return theta, fval, grad, H, 0.0, at_bound
+        if not free.any(): return _Opt(theta, fval, grad, H, 0.0, at_bound)
         step, dec, neg = _newton_step(H, grad, free)
         if neg is not None:                                      # negative curvature: a saddle, or a stale H
             if not fresh: H = None; continue
             out = _escape(f, theta, fval, free, neg, tol)        # leave the saddle downhill ...
-            if out is not None: theta, fval, grad = out; H = None; continue
+            if out is not None: theta, fval, grad = out.theta, out.fval, out.grad; H = None; continue
                                                                  # ... or, if nothing is lower, the direction is flat
-        if dec < tol: return theta, fval, grad, H, dec, at_bound
+        if dec < tol: return _Opt(theta, fval, grad, H, dec, at_bound)
         if not fresh and dec > 0.1*prev_dec: H = None; continue  # a stale H converging slowly: recompute it
         prev_dec = dec
         t = 1.0
@@ -184,7 +206,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
             if fn < fval: break
             t /= 2
         else:
-            if fresh: return theta, fval, grad, H, dec, at_bound
+            if fresh: return _Opt(theta, fval, grad, H, dec, at_bound)
             H = None; continue
         s_, y_ = new - theta, gn - grad
         theta, fval, grad = new, fn, gn
@@ -193,17 +215,18 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=20):
         Hs, sy = H @ s_, s_ @ y_                                 # a full step: update H with the BFGS formula, so
         if sy > 0 and s_ @ Hs > 0:                               # that it matches the gradient change just seen
             H = H - np.outer(Hs, Hs)/(s_ @ Hs) + np.outer(y_, y_)/sy
-    return theta, fval, grad, H, dec, at_bound
+    return _Opt(theta, fval, grad, H, dec, (theta <= lower + 1e-10) & (grad >= 0))
 
 # %% ../nbs/05_reml.ipynb #3ec00b90
-def _minimize(f:Profiled, theta0, tol, maxiter):
-    "L-BFGS-B from `theta0`, then the Newton polish; returns (theta, fval, grad, H, decrement, at_bound, status)"
+def _minimize(f:Profiled, theta0, tol, maxiter) -> _Opt:
+    "L-BFGS-B from `theta0`, then the Newton polish"
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
     res = minimize(f, theta0, jac=True, method='L-BFGS-B', bounds=bounds,
                    options=dict(maxiter=maxiter, ftol=1e-12, gtol=1e-10, maxcor=20))
     theta = np.maximum(res.x, f.tmpl.lower)
     fval, grad = f(theta)
-    return _newton_polish(f, theta, fval, grad, tol) + (res.status,)
+    out = _newton_polish(f, theta, fval, grad, tol); out.status = res.status
+    return out
 
 def _interior(theta, at_bound, tmpl):
     "A starting point off the boundary: bounded entries set to the typical size of the free diagonal"
@@ -236,9 +259,9 @@ def moment_start(cp:UnitCrossprods, # per-unit cross-products
     return np.linalg.cholesky(G)[tmpl.rows, tmpl.cols]
 
 # %% ../nbs/05_reml.ipynb #520075d3
-def _snap_to_bounds(f:Profiled, best, tol):
+def _snap_to_bounds(f:Profiled, best:_Opt, tol) -> _Opt:
     "Put tiny bounded entries of theta on their bound if the criterion allows it"
-    theta, fval = best[0], best[1]
+    theta, fval = best.theta, best.fval
     diag = f.tmpl.rows == f.tmpl.cols
     near = diag & (theta > f.tmpl.lower) & (theta < 1e-4*max(np.abs(theta[diag]).max(), 1e-8))
     if not near.any(): return best
@@ -246,37 +269,37 @@ def _snap_to_bounds(f:Profiled, best, tol):
     fn, gn = f(new)
     at_bound = (new <= f.tmpl.lower + 1e-10) & (gn >= -1e-6*max(1.0, abs(fn)))
     if fn > fval + tol/100 or (near & ~at_bound).any(): return best    # worse, or the criterion falls off the bound
-    return (new, fn, gn, best[3], best[4], at_bound, best[6])
+    return _Opt(new, fn, gn, best.H, best.dec, at_bound, best.status)
 
 # %% ../nbs/05_reml.ipynb #d8b5bd23
 def _boundary_saddle(f:Profiled, # the criterion
-                     best, # (theta, fval, grad, H, decrement, at_bound, status)
+                     best:_Opt, # where the fit stopped
                     ) -> np.ndarray:
     "Entries held at their bound with zero gradient whose curvature (forward difference) is negative: not a minimum"
-    theta, grad, at_bound = best[0], best[2], best[5]
+    theta, grad, at_bound = best.theta, best.grad, best.at_bound
     cand = at_bound & (np.abs(grad) <= 1e-8*max(1.0, np.abs(grad).max()))
     out = np.zeros(len(theta), bool)
     for j in np.flatnonzero(cand):
         h = 1e-4*max(1.0, np.abs(theta).max())
-        out[j] = f(np.where(np.arange(len(theta)) == j, theta + h, theta))[1][j]/h < -1e-8*max(1.0, abs(best[1]))
+        out[j] = f(np.where(np.arange(len(theta)) == j, theta + h, theta))[1][j]/h < -1e-8*max(1.0, abs(best.fval))
     return out
 
 def _restart_at_boundary(f:Profiled, # the criterion
-                         best, # (theta, fval, grad, H, decrement, at_bound, status) so far
+                         best:_Opt, # the fit so far
                          tol, # Newton-decrement tolerance
                          maxiter, # L-BFGS-B iteration limit per restart
                         ):
     "On a boundary: the best of the fits from the interior, lme4's start, a smaller one, and off-diagonal signs flipped"
-    if not best[5].any(): return best
+    if not best.at_bound.any(): return best
     tmpl = f.tmpl
-    inner = _interior(best[0], best[5], tmpl)
+    inner = _interior(best.theta, best.at_bound, tmpl)
     for start in (inner, tmpl.theta0, 0.3*tmpl.theta0, np.where(tmpl.rows == tmpl.cols, inner, -inner)):
         alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
-        if alt[1] < best[1]: best = alt
+        if alt.fval < best.fval: best = alt
     return best
 
 def _leave_saddles(f:Profiled, # the criterion
-                   best, # (theta, fval, grad, H, decrement, at_bound, status) so far
+                   best:_Opt, # the fit so far
                    tol, # Newton-decrement tolerance
                    maxiter, # L-BFGS-B iteration limit per restart
                    tries:int=3, # how many saddles to leave at most
@@ -286,12 +309,12 @@ def _leave_saddles(f:Profiled, # the criterion
     for _ in range(tries):
         saddle = _boundary_saddle(f, best)
         if not saddle.any(): return best, saddle
-        start = best[0].copy()
+        start = best.theta.copy()
         for j in np.flatnonzero(saddle):
             ts = np.array([1e-3, 1e-2, 0.03, 0.1, 0.3, 1.0])*max(1.0, np.abs(start[tmpl.rows == tmpl.cols]).max())
             start[j] = ts[int(np.argmin([f(np.where(np.arange(len(start)) == j, t, start))[0] for t in ts]))]
         alt = _snap_to_bounds(f, _minimize(f, start, tol, maxiter), tol)
-        if not alt[1] < best[1]: return best, saddle
+        if not alt.fval < best.fval: return best, saddle
         best = alt
     return best, _boundary_saddle(f, best)
 
@@ -310,16 +333,16 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     theta0 = moment_start(cp, tmpl) if theta0 is None else np.maximum(np.asarray(theta0, float), tmpl.lower)
     f0, g0 = f(theta0)                                                   # (an error here is the caller's to see)
     try:
-        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) + (0,) if newton_first else (theta0, f0, g0, None, np.inf)
-        if not best[4] < tol:                                            # Newton from the start, or L-BFGS-B
-            best = _minimize(f, best[0] if best[1] <= f0 else theta0, tol, maxiter)
+        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) if newton_first else _Opt(theta0, f0, g0)
+        if not best.dec < tol:                                           # Newton from the start, or L-BFGS-B
+            best = _minimize(f, best.theta if best.fval <= f0 else theta0, tol, maxiter)
         best, saddle = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
     except np.linalg.LinAlgError as e:                                   # not evaluable somewhere on the path
         fval, theta, grad = f.best
         return ThetaFit(theta, float(fval), f.pls(theta), grad, None, np.inf, False,
                         f"the criterion could not be evaluated on the optimizer's path ({e}: are random-effect columns "
                         "nearly collinear?); the estimates are at the best point reached", f.nfev, theta <= tmpl.lower)
-    theta, fval, grad, H, dec, at_bound, status = best
+    theta, fval, grad, H, dec, at_bound, status = best.theta, best.fval, best.grad, best.H, best.dec, best.at_bound, best.status
     problems = []
     if saddle.any(): problems.append('a variance parameter held at 0 is a saddle point: the criterion decreases away from it')
     if not np.isfinite(dec): problems.append('the Hessian at the optimum is not positive definite')
