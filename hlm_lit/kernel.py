@@ -496,14 +496,17 @@ class ScalarTail:
             for k, (a, b) in enumerate(zip(ends - self.ncls, ends)):
                 R = (Bc[:, a:b] @ Bc[:, a:b].T).tocoo(); low = R.row >= R.col    # the lower triangle
                 idx.append(R.row[low].astype(np.int64)*nTf + R.col[low]); dat.append(R.data[low]); kls.append(np.full(low.sum(), k))
-            self.P = sp.csr_matrix((np.concatenate(dat), (np.concatenate(idx), np.concatenate(kls))), shape=(nTf*nTf, len(self.Dc)))
+            P = sp.csr_matrix((np.concatenate(dat), (np.concatenate(idx), np.concatenate(kls))), shape=(nTf*nTf, len(self.Dc)))
+            self.tg = np.flatnonzero(np.diff(P.indptr))                          # the pattern: entries of the lower triangle
+            self.P, self.hi, self.lo = P[self.tg], self.tg // nTf, self.tg % nTf  # ... met by some level of factor 0
+            self.dg = self.hi == self.lo
 
     def update(self, wc, # weight of each class of factor 0's levels
               ):
-        "sum_l w_l a_l a_l' over factor 0's levels l (a_l: level l's column of A below factor 0): z part (dense, lower triangle or all), [X y] x z, [X y] x [X y]"
+        "sum_l w_l a_l a_l' over factor 0's levels l (a_l: level l's column of A below factor 0): z part (on the pattern, or dense), [X y] x z, [X y] x [X y]"
         nTf, wl = self.plan.nTf, wc[self.cls]
         if not nTf: R = np.zeros((0, 0))
-        elif self.P is not None: R = (self.P @ wc).reshape(nTf, nTf)
+        elif self.P is not None: R = self.P @ wc                               # on the pattern only
         else: R = (self.Bm @ sp.diags(wl) @ self.Bt).toarray()
         return R, (self.Bm @ (wl[:, None]*self.Zy0)).T, (self.Zy0*wl[:, None]).T @ self.Zy0
 
@@ -514,7 +517,9 @@ class ScalarTail:
         den = 1 + th[0]**2*self.Dc
         R, ZX, XX = self.update(th[0]**2/den)
         S = self.A0.copy()                                                     # Schur complement, scaled: T = lam S lam + I
-        S[:nTf, :nTf] -= R; S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
+        if self.P is not None: S.ravel()[self.tg + (self.tg // nTf)*(plan.nT - nTf)] -= R   # (pattern indices in S)
+        else: S[:nTf, :nTf] -= R
+        S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
         lam = np.append(th[self.fac_row], np.ones(plan.cp.k))
         S *= lam[:, None]; S *= lam[None, :]
         S.flat[self.zdiag] += 1
@@ -557,7 +562,9 @@ class ScalarTail:
         R, ZX, XX = self.update(th[0]**2/den**2)                                # factor 0: the tail's share of its trace
         lz = lam[:nTf]
         TiZ = Ti[:nTf, :nTf]
-        tr = 2*(lz @ ((TiZ*R) @ lz)) - (np.diag(TiZ)*np.diag(R)) @ lz**2 if nTf else 0.0     # (TiZ: lower triangle)
+        if self.P is not None:                                                  # on the pattern (lower triangle)
+            tr = (2*TiZ[self.hi, self.lo]*R*lz[self.hi]*lz[self.lo]).sum() - (np.diag(TiZ)[self.hi[self.dg]]*R[self.dg]*lz[self.hi[self.dg]]**2).sum()
+        else: tr = 2*(lz @ ((TiZ*R) @ lz)) - (np.diag(TiZ)*np.diag(R)) @ lz**2 if nTf else 0.0   # (TiZ: lower triangle)
         if REML and p:
             tr += 2*np.einsum('xa,xa,a->', Ti[nTf:ns, :nTf], ZX[:p], lz)
             TX = np.tril(Ti[nTf:ns, nTf:ns]); tr += 2*(TX*XX[:p, :p]).sum() - (np.diag(TX)*np.diag(XX[:p, :p])).sum()
@@ -601,6 +608,9 @@ class BlockedProfiled(Profiled):
         if self.scalar is None: return None
         th = np.asarray(theta, float)[self._k]
         return th if not gradient or ((th == 0) | (th >= 1e-4)).all() else None
+    def re_crossprods(self):
+        "Per grouping factor: its random-effect columns' cross-product summed over levels"
+        return [D.sum(0) for D in self.cp.D]
     def lams(self, theta): # theta vector
         "Each factor's lambda_f at theta"
         L = self.tmpl.Lambda(theta)
