@@ -232,6 +232,16 @@ def bchol(W:np.ndarray, # (m, q, q) symmetric positive definite blocks
 
 def _T(A): return np.swapaxes(A, -1, -2)           # transpose each block of a batch
 
+def _lr(A, # (a, r) matrix, or None
+        X, # (m, r, c) batch
+        B=None, # (c, b) matrix, or None
+       ):
+    "A @ X @ B for a batch X and fixed A, B, as single matrix products (numpy's batched matmul is slow on tiny blocks)"
+    m = len(X)
+    if B is not None: X = (X.reshape(-1, X.shape[-1]) @ B).reshape(m, X.shape[1], B.shape[1])
+    if A is not None: X = _T((_T(X).reshape(-1, X.shape[1]) @ A.T).reshape(m, X.shape[2], A.shape[0]))
+    return X
+
 @dataclass
 class Factor:
     "The blocked Cholesky factor at one theta"
@@ -253,22 +263,22 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     "Blocked Cholesky of [Lambda'Z'WZLambda + I, ...; [X y] rows] at one theta; returns Factor"
     cp, d, K, k = plan.cp, plan.d, plan.K, plan.cp.k
     # scaled blocks
-    W = [_T(lams[j]) @ cp.D[j] @ lams[j] + np.eye(cp.q[j]) for j in range(d)]
-    Wd = {(j, i): _T(lams[j]) @ cp.pairs[(j, i)].B @ lams[i] for j in range(d) for i in range(j)}
-    WX = [_T(_T(lams[i]) @ cp.ZXy[i]) for i in range(d)]                         # (m_i, k, q_i)
-    Wt = {(t, i): _T(lams[t]) @ cp.pairs[(t, i)].B @ lams[i] for t in range(d, K) for i in range(d)}
+    W = [_lr(lams[j].T, cp.D[j], lams[j]) + np.eye(cp.q[j]) for j in range(d)]
+    Wd = {(j, i): _lr(lams[j].T, cp.pairs[(j, i)].B, lams[i]) for j in range(d) for i in range(j)}
+    WX = [_lr(None, _T(cp.ZXy[i]), lams[i]) for i in range(d)]                   # (m_i, k, q_i)
+    Wt = {(t, i): _lr(lams[t].T, cp.pairs[(t, i)].B, lams[i]) for t in range(d, K) for i in range(d)}
     T = np.zeros((plan.nT, plan.nT))
     nTf = plan.nTf
     for t in range(d, K):
         qt, mt, o = cp.q[t], cp.m[t], plan.off[t]
-        blk = _T(lams[t]) @ cp.D[t] @ lams[t] + np.eye(qt)
+        blk = _lr(lams[t].T, cp.D[t], lams[t]) + np.eye(qt)
         ix = o + np.arange(mt)[:, None]*qt + np.arange(qt)[None, :]               # (m_t, q_t)
         T[ix[:, :, None], ix[:, None, :]] = blk
-        zx = _T(lams[t]) @ cp.ZXy[t]                                              # (m_t, q_t, k)
+        zx = _lr(lams[t].T, cp.ZXy[t])                                            # (m_t, q_t, k)
         T[nTf:, o:o + mt*qt] = zx.reshape(mt*qt, k).T
         for t2 in range(d, t):                                                    # t2 has more levels than t
             c = cp.pairs[(t, t2)]; q2, o2 = cp.q[t2], plan.off[t2]
-            blk = _T(lams[t]) @ c.B @ lams[t2]                                    # (C, q_t, q_t2)
+            blk = _lr(lams[t].T, c.B, lams[t2])                                   # (C, q_t, q_t2)
             r = o + c.lev_h[:, None, None]*qt + np.arange(qt)[None, :, None]
             cc = o2 + c.lev_f[:, None, None]*q2 + np.arange(q2)[None, None, :]
             T[r, cc] = blk
@@ -429,7 +439,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
         else:
             ix = plan.off[f] + np.arange(mf)[:, None]*qf + np.arange(qf)[None, :]
             Sff = ST[ix[:, :, None], ix[:, None, :]]
-        Gf = Sff @ _T(lams[f])[None] @ cp.D[f]
+        Gf = _lr(None, Sff, lams[f].T) @ cp.D[f]
         if REML:
             SfX = SX[f].transpose(0, 2, 1) if f < d else ST[ix][:, :, nTf:nTf + p] # (m_f, q_f, p)
             Gf = Gf + SfX @ _T(cp.ZXy[f][:, :, :p])
@@ -450,7 +460,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
                 rf = plan.off[f] + levf[:, None, None]*qf + np.arange(qf)[None, :, None]
                 rh = plan.off[h] + levh[:, None, None]*cp.q[h] + np.arange(cp.q[h])[None, None, :]
                 Sfh = ST[rf, rh]
-            contrib = Sfh @ _T(lams[h])[None] @ _T(B)                             # (C, q_f, q_f)
+            contrib = _lr(None, Sfh, lams[h].T) @ _T(B)                           # (C, q_f, q_f)
             Gf = Gf + level_sums(levf, mf, contrib.reshape(len(levf), -1)).reshape(Gf.shape)
             r = r - level_sums(levf, mf, np.einsum('cab,cb->ca', B, Lu[h][levh]))
         G.append(Gf); rho.append(r)
