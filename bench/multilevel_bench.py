@@ -67,6 +67,10 @@ def _profiled():
     fo, ke, lm = (importlib.import_module(f'hlm_lit.{m}') for m in ['formula', 'kernel', 'lmer'])
     fns = [(fo.model_frame, 'building the model frame'), (lm.conditioned_blocks, 'the one pass over the rows (and conditioning)'),
            (ke.BlockPlan.__init__, 'the block plan'), (ke.factorize, 'blocked Cholesky, all evaluations'),
+           (ke.ScalarTail.__init__, "scalar terms: the tail's update precomputed per class of levels"),
+           (ke.ScalarTail.evaluate, 'scalar terms: criterion and closed-form gradient, all evaluations'),
+           (ke.ScalarTail.factor, '... the update and the dense Cholesky (LAPACK potrf)'),
+           (ke.ScalarTail.update, '... ... the sparse update (twice per evaluation with the gradient)'),
            (ke.TailPattern.rank_update, "... the sparse tail rows' rank update"),
            (ke.criterion_gradient, 'analytic gradient, all evaluations'), (ke.selected_inverse, '... the selected inverse'),
            (ke.TailPattern.sym_times, "... ... the sparse tail rows' Takahashi products"),
@@ -90,20 +94,22 @@ def profile_fit(formula, d, REML):
 
 
 def kernel_costs(fit, REML, repeats=5):
-    "One evaluation at the optimum (criterion+gradient, and the factorization alone), the dense tail's size and LAPACK cost"
+    "One evaluation at the optimum (criterion+gradient, the criterion alone, the factorization), the dense tail's size and LAPACK cost"
     cp, scales = conditioned_blocks(fit.frame, fit.weights)
     obj = BlockedProfiled(cp, ReTemplate(fit.frame.sizes), scales['fac_cols'], REML)
     th = np.asarray(fit.optinfo.theta, float)
-    obj(th)
-    ev, _ = _median_min(lambda: obj(th), repeats, 1)
+    obj.evaluate(th)
+    ev, _ = _median_min(lambda: obj.evaluate(th), repeats, 1)
+    cr, _ = _median_min(lambda: obj.crit(th), repeats, 1)
     fa, _ = _median_min(lambda: obj.pls(th), repeats, 1)
     nT = obj.plan.nT
     A = np.random.default_rng(0).normal(size=(nT, nT)); A = A @ A.T + nT*np.eye(nT)
-    def chol_inv():
-        c, _ = sla.lapack.dpotrf(A, lower=1); sla.lapack.dpotri(c, lower=1)
-    dense, _ = _median_min(chol_inv, repeats, 1)
-    return dict(eval_ms=1e3*ev, factorize_ms=1e3*fa, dense_tail_columns=int(nT), dense_tail_potrf_potri_ms=1e3*dense,
-                block_diagonal_factors=int(obj.plan.d))
+    c, _ = sla.lapack.dpotrf(A, lower=1)
+    potrf, _ = _median_min(lambda: sla.lapack.dpotrf(A, lower=1), repeats, 1)
+    potri, _ = _median_min(lambda: sla.lapack.dpotri(c, lower=1), repeats, 1)
+    return dict(eval_ms=1e3*ev, criterion_only_ms=1e3*cr, factorize_ms=1e3*fa, dense_tail_columns=int(nT),
+                dense_tail_potrf_ms=1e3*potrf, dense_tail_potri_ms=1e3*potri, dense_tail_potrf_potri_ms=1e3*(potrf + potri),
+                block_diagonal_factors=int(obj.plan.d), scalar_path=obj.scalar is not None)
 
 
 def run_case(c, repeats, lme4_repeats):
@@ -160,8 +166,8 @@ def run_flat(schools, children, J, repeats, lme4_max_rows):
     cp, scales = conditioned_blocks(mf, None)
     obj = BlockedProfiled(cp, ReTemplate(mf.sizes), scales['fac_cols'], True)
     th = np.asarray(fit.optinfo.theta, float)
-    obj(th)                                                                   # warm up
-    ev_med, ev_min = _median_min(lambda: obj(th), repeats, 5)
+    obj.evaluate(th)                                                          # warm up
+    ev_med, ev_min = _median_min(lambda: obj.evaluate(th), repeats, 5)
     facs = [mf.factors[name] for name in factor_order(mf)]
     args = ([mf.Z[:, c] for c in _factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
     pass_med, pass_min = _median_min(lambda: crossprods(*args), max(3, repeats//3), 1)
