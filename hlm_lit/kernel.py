@@ -500,13 +500,10 @@ class ScalarTail:
         self.Bm = sp.csr_matrix((B, (rows, cols)), shape=(nTf, cp.m[0]))       # A's tail rows in factor 0's columns
         self.Bt, self.P = self.Bm.T.tocsr(), None
         if nTf and len(self.Dc) <= max_classes and self.Bm.nnz >= min_entries:                                 # sum_l w_l a_l a_l' = P @ (w per class)
-            order = np.argsort(self.cls, kind='stable'); Bc = self.Bm[:, order].tocsc()
-            ends = np.cumsum(self.ncls)
-            idx, dat, kls = [], [], []
-            for k, (a, b) in enumerate(zip(ends - self.ncls, ends)):
-                R = (Bc[:, a:b] @ Bc[:, a:b].T).tocoo(); low = R.row >= R.col    # the lower triangle
-                idx.append(R.row[low].astype(np.int64)*nTf + R.col[low]); dat.append(R.data[low]); kls.append(np.full(low.sum(), k))
-            P = sp.csr_matrix((np.concatenate(dat), (np.concatenate(idx), np.concatenate(kls))), shape=(nTf*nTf, len(self.Dc)))
+            Bk = sp.csr_matrix((B, (rows + nTf*self.cls[cols], cols)), shape=(nTf*len(self.Dc), cp.m[0]))   # a_l in its class's block
+            R = (Bk @ self.Bt).tocoo()                                              # block c: the sum over class c of a_l a_l'
+            a, k = R.row % nTf, R.row // nTf; low = a >= R.col                      # the lower triangle
+            P = sp.csr_matrix((R.data[low], (a[low].astype(np.int64)*nTf + R.col[low], k[low])), shape=(nTf*nTf, len(self.Dc)))
             self.tg = np.flatnonzero(np.diff(P.indptr))                          # the pattern: entries of the lower triangle
             self.P, self.hi, self.lo = P[self.tg], self.tg // nTf, self.tg % nTf  # ... met by some level of factor 0
             self.dg = self.hi == self.lo
