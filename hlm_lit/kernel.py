@@ -493,6 +493,7 @@ class ScalarTail:
                 c = cp.pairs[(t, t2)]; A0[o + c.lev_h, plan.off[t2] + c.lev_f] = c.B[:, 0, 0]
         A0[nTf:, nTf:] = np.tril(cp.XyXy)
         self.A0, self.zdiag = A0, np.arange(nTf)*(nT + 1)
+        self.blocks = [(plan.off[t], plan.off[t] + cp.m[t], t) for t in range(1, K)] + [(nTf, nT, None)]   # rows by factor
         self.fac_row = np.concatenate([np.full(cp.m[t], t) for t in range(1, K)] + [np.zeros(0, int)]).astype(int)
         rows = np.concatenate([plan.off[t] + cp.pairs[(t, 0)].lev_h for t in range(1, K)] + [np.zeros(0, int)])
         cols = np.concatenate([cp.pairs[(t, 0)].lev_f for t in range(1, K)] + [np.zeros(0, int)])
@@ -527,13 +528,16 @@ class ScalarTail:
         if self.P is not None: S.ravel()[self.tg + (self.tg // nTf)*(plan.nT - nTf)] -= R   # (pattern indices in S)
         else: S[:nTf, :nTf] -= R
         S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
-        lam = np.append(th[self.fac_row], np.ones(plan.cp.k))
-        S *= lam[:, None]; S *= lam[None, :]
+        for a, b, t in self.blocks:                                             # scale the lower triangle by blocks
+            for a2, b2, t2 in self.blocks:
+                if a2 > a: break
+                s = (1.0 if t is None else th[t])*(1.0 if t2 is None else th[t2])
+                if s != 1.0: S[a:b, a2:b2] *= s
         S.flat[self.zdiag] += 1
-        if not np.isfinite(S).all(): raise np.linalg.LinAlgError("the dense part is not finite")
         U, info = sla.lapack.dpotrf(S.T, lower=0, overwrite_a=1, clean=1)       # S.T is Fortran-ordered: no copy
-        if info: raise np.linalg.LinAlgError("the dense part of the factor is not positive definite")
-        return U.T, lam, den
+        if info or not np.isfinite(np.diag(U)).all():
+            raise np.linalg.LinAlgError("the dense part of the factor is not positive definite (or not finite)")
+        return U.T, np.append(th[self.fac_row], np.ones(plan.cp.k)), den
 
     def solve(self, th, # (K,) theta of each factor
               LT, lam, den, # the tail's factor, row scales and 1 + theta_0^2 D per class (`factor`)
@@ -541,7 +545,8 @@ class ScalarTail:
         "The fixed effects phi and the spherical random effects u (a list per factor) by back-substitution"
         plan, cp = self.plan, self.plan.cp
         nTf, p = plan.nTf, cp.p
-        xT = sla.solve_triangular(LT[:-1, :-1], LT[-1, :-1], lower=True, trans='T', check_finite=False)
+        U = LT.T if LT.T.flags.f_contiguous else np.asfortranarray(LT.T)         # (factor's own U: no copy)
+        xT = sla.lapack.dtrtrs(U, np.append(LT[-1, :-1], 0.0), lower=0)[0][:-1]  # U x = (y row, 0): x's last entry is 0
         phi = xT[nTf:]
         res0 = self.Zy0[:, -1] - self.Zy0[:, :p] @ phi - self.Bt @ (lam[:nTf]*xT[:nTf])   # Z_0'W(y - X phi - Z_T Lambda u_T)
         return phi, [th[0]/den[self.cls]*res0] + [xT[plan.off[t]:plan.off[t] + cp.m[t]] for t in range(1, plan.K)]

@@ -355,7 +355,8 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     flat = collinearity(f)
     if flat < 1e-10: f.max_nfev = f.nfev - 1 + flat_budget              # a flat direction: a budget, then an honest stop
     try:
-        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) if newton_first else _Opt(theta0, f0, g0)
+        newton = newton_first and flat >= 1e-10                          # (on a flat ridge Newton's k-evaluation Hessians
+        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) if newton else _Opt(theta0, f0, g0)   # waste the budget)
         if not best.dec < tol:                                           # Newton from the start, or L-BFGS-B
             best = _minimize(f, best.theta if best.fval <= f0 else theta0, tol, maxiter)
         best, saddle = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
