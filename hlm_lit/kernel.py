@@ -422,6 +422,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
                    tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
                    fac_cols:list, # per factor: its columns in the stacked Lambda
                    REML:bool=True, # log|Omega_ZX| (REML) or log|M| (ML)
+                   short:bool=True, # where Lambda is invertible, the short form from the diagonal blocks of the inverse
                   ):
     "The derivatives of the log-determinant (log|L|^2, plus log|R_X|^2 for REML) and of r^2 with respect to theta"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
@@ -431,7 +432,17 @@ def gradient_parts(plan:BlockPlan, # the block structure
     G = []                                                                       # per factor: (m_f, q_f, q_f)
     rho = []                                                                     # per factor: Z_f'W(y - X phi - Z Lambda u)
     Lu = [u[f] @ lams[f].T for f in range(K)]                                    # b = Lambda u per level
-    for f in range(K):
+    if short and all(np.diag(l).min() >= 1e-4 for l in lams):                   # Lambda invertible: the short form
+        for f in range(K):
+            qf = cp.q[f]
+            if f < d: Sff = Sii[f]
+            else:
+                ix = plan.off[f] + np.arange(cp.m[f])[:, None]*qf + np.arange(qf)[None, :]
+                Sff = ST[ix[:, :, None], ix[:, None, :]]
+            li = sla.solve_triangular(lams[f], np.eye(qf), lower=True)
+            G.append(((cp.m[f]*np.eye(qf) - Sff.sum(0)) @ li)[None])             # sum_l (I - Sigma_ll) lambda^-1
+            rho.append(u[f] @ li)                                                # Lambda' rho = u
+    for f in range(K if not G else 0):
         mf, qf = cp.m[f], cp.q[f]
         r = cp.ZXy[f][:, :, -1] - cp.ZXy[f][:, :, :p] @ phi - np.einsum('mab,mb->ma', cp.D[f], Lu[f])
         if f < d:
