@@ -220,8 +220,13 @@ def bchol(W:np.ndarray, # (m, q, q) symmetric positive definite blocks
          ) -> np.ndarray:
     "Cholesky factors of a batch (m, q, q)"
     q = W.shape[-1]
-    if q == 1:
-        with np.errstate(invalid='ignore'): L = np.sqrt(W)
+    if q <= 4:                                                      # column by column over the batch (tiny blocks)
+        L = np.zeros_like(W)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            for j in range(q):
+                L[:, j, j] = np.sqrt(W[:, j, j] - np.einsum('mk,mk->m', L[:, j, :j], L[:, j, :j]))
+                for i in range(j + 1, q):
+                    L[:, i, j] = (W[:, i, j] - np.einsum('mk,mk->m', L[:, i, :j], L[:, j, :j]))/L[:, j, j]
     else:
         try: L = np.linalg.cholesky(W)
         except np.linalg.LinAlgError: L = np.full_like(W, np.nan)
