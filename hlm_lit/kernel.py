@@ -497,18 +497,17 @@ class ScalarTail:
                  min_entries:int=20000, # ... when there are at least this many cells (else a sparse product per evaluation)
                 ):
         cp, nTf, nT, K = plan.cp, plan.nTf, plan.nT, plan.K
-        self.plan, self.Zy0 = plan, cp.ZXy[0][:, 0, :]                          # factor 0's Z'W[X y]: (m_0, k)
+        self.plan = plan
         self.Dc, cls, self.ncls = np.unique(cp.D[0][:, 0, 0], return_inverse=True, return_counts=True)
         self.cls = cls.ravel()                                                  # levels of factor 0 by their Z'WZ
         A0 = np.zeros((nT, nT))                                                 # A below factor 0 (lower triangle)
         for t in range(1, K):
             o, mt = plan.off[t], cp.m[t]
             A0[o + np.arange(mt), o + np.arange(mt)] = cp.D[t][:, 0, 0]
-            A0[nTf:, o:o + mt] = cp.ZXy[t][:, 0, :].T
             for t2 in range(1, t):
                 c = cp.pairs[(t, t2)]; A0[o + c.lev_h, plan.off[t2] + c.lev_f] = c.B[:, 0, 0]
-        A0[nTf:, nTf:] = np.tril(cp.XyXy)
-        self.A0, self.zdiag = A0, np.arange(nTf)*(nT + 1)
+        self.A0, self.zdiag, self._src = A0, np.arange(nTf)*(nT + 1), None
+        self._sync()
         self.blocks = [(plan.off[t], plan.off[t] + cp.m[t], t) for t in range(1, K)] + [(nTf, nT, None)]   # rows by factor
         self.fac_row = np.concatenate([np.full(cp.m[t], t) for t in range(1, K)] + [np.zeros(0, int)]).astype(int)
         rows = np.concatenate([plan.off[t] + cp.pairs[(t, 0)].lev_h for t in range(1, K)] + [np.zeros(0, int)])
@@ -525,6 +524,15 @@ class ScalarTail:
             self.P, self.hi, self.lo = P[self.tg], self.tg // nTf, self.tg % nTf  # ... met by some level of factor 0
             self.dg = self.hi == self.lo
 
+    def _sync(self):
+        "Read [X y]'s blocks again if the cross-products were given a new response or offset (chapter 12's profiles do that)"
+        cp, nTf = self.plan.cp, self.plan.nTf
+        if self._src is not None and self._src[0] is cp.ZXy and self._src[1] is cp.XyXy: return
+        self.Zy0 = cp.ZXy[0][:, 0, :]                                          # factor 0's Z'W[X y]: (m_0, k)
+        for t in range(1, self.plan.K): self.A0[nTf:, self.plan.off[t]:self.plan.off[t] + cp.m[t]] = cp.ZXy[t][:, 0, :].T
+        self.A0[nTf:, nTf:] = np.tril(cp.XyXy)
+        self._src = (cp.ZXy, cp.XyXy)
+
     def update(self, wc, # weight of each class of factor 0's levels
               ):
         "sum_l w_l a_l a_l' over factor 0's levels l (a_l: level l's column of A below factor 0): z part (on the pattern, or dense), [X y] x z, [X y] x [X y]"
@@ -538,6 +546,7 @@ class ScalarTail:
               ):
         "The dense tail's Cholesky factor at theta: (LT lower, scale of each tail row, 1 + theta_0^2 D per class)"
         plan, nTf = self.plan, self.plan.nTf
+        self._sync()
         den = 1 + th[0]**2*self.Dc
         R, ZX, XX = self.update(th[0]**2/den)
         S = self.A0.copy()                                                     # Schur complement, scaled: T = lam S lam + I
@@ -636,6 +645,9 @@ class BlockedProfiled(Profiled):
         if self.scalar is None: return None
         th = np.asarray(theta, float)[self._k]
         return th if not gradient or ((th == 0) | (th >= 1e-4)).all() else None
+    def _data_key(self):
+        "What a remembered evaluation depends on besides theta (chapter 12 gives the same object new [X y] blocks)"
+        return (self.cp, self.cp.ZXy, self.cp.XyXy)
     def re_crossprods(self):
         "Per grouping factor: its random-effect columns' cross-product summed over levels"
         return [D.sum(0) for D in self.cp.D]

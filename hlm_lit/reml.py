@@ -138,13 +138,19 @@ class Profiled:
         "Criterion and gradient at `theta` (counted; the last point is remembered)"
         theta = np.array(theta, float)
         last = getattr(self, '_last', None)
-        if last is not None and np.array_equal(theta, last[0]): return last[1][0], last[1][1].copy()
+        key = self._data_key()
+        if last is not None and np.array_equal(theta, last[0]) and all(a is b for a, b in zip(key, last[2])):
+            return last[1][0], last[1][1].copy()
         if self.nfev >= self.max_nfev: raise EvaluationBudget(f"{self.nfev} evaluations")
         self.nfev += 1
         fg = self.evaluate(theta)
-        self._last = (theta, (fg[0], np.array(fg[1], float)))                   # (a copy: callers may change theirs)
+        self._last = (theta, (fg[0], np.array(fg[1], float)), key)              # (a copy: callers may change theirs)
         if fg[0] < self.best[0]: self.best = (fg[0], theta, fg[1])
         return fg
+
+    def _data_key(self):
+        "What a remembered evaluation depends on besides theta"
+        return (self.cp,)
 
     def re_crossprods(self):
         "Per grouping factor: its random-effect columns' cross-product summed over levels, $\\sum_i Z_i'Z_i$"
