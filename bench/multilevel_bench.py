@@ -38,18 +38,20 @@ from hlm_lit.kernel import BlockedProfiled, crossprods  # noqa: E402
 from hlm_lit.reml import ReTemplate  # noqa: E402
 
 SHARED = HERE.parent.parent/'shared'
-CASES = ['insteval_crossed', 'egsingle_3level', 'scotssec_crossed', 'oats_nested', 'machines_interaction']
+CASES = ['oats_nested', 'machines_interaction', 'scotssec_crossed', 'egsingle_3level', 'insteval_crossed']   # small to large: a
+# large fit leaves the process slower for a while (on this machine, wall time above CPU time after InstEval's 10 MB arrays)
 LARGE = {'insteval_crossed'}
 NESTED = 'y ~ x + (1 + x | school) + (1 + x | child)'
 
 
-def fit_hlm(formula, d, REML):
-    "One end-to-end fit with hlm_lit: (seconds, fit)"
+def fit_hlm(formula, d, REML, cpu=False):
+    "One end-to-end fit with hlm_lit: (wall seconds, fit), or (wall seconds, CPU seconds, fit)"
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fit = lmer(formula, d, REML=REML)
-        return time.perf_counter() - t0, fit
+        t, c = time.perf_counter() - t0, time.process_time() - c0
+        return (t, c, fit) if cpu else (t, fit)
 
 
 def run_lme4(csv, formula, REML, repeats):
@@ -67,6 +69,10 @@ def _profiled():
     fo, ke, lm = (importlib.import_module(f'hlm_lit.{m}') for m in ['formula', 'kernel', 'lmer'])
     fns = [(fo.model_frame, 'building the model frame'), (lm.conditioned_blocks, 'the one pass over the rows (and conditioning)'),
            (ke.BlockPlan.__init__, 'the block plan'), (ke.factorize, 'blocked Cholesky, all evaluations'),
+           (ke.ScalarTail.__init__, "scalar terms: the tail's update precomputed per class of levels"),
+           (ke.ScalarTail.evaluate, 'scalar terms: criterion and closed-form gradient, all evaluations'),
+           (ke.ScalarTail.factor, '... the update and the dense Cholesky (LAPACK potrf)'),
+           (ke.ScalarTail.update, '... ... the sparse update (twice per evaluation with the gradient)'),
            (ke.TailPattern.rank_update, "... the sparse tail rows' rank update"),
            (ke.criterion_gradient, 'analytic gradient, all evaluations'), (ke.selected_inverse, '... the selected inverse'),
            (ke.TailPattern.sym_times, "... ... the sparse tail rows' Takahashi products"),
@@ -90,32 +96,34 @@ def profile_fit(formula, d, REML):
 
 
 def kernel_costs(fit, REML, repeats=5):
-    "One evaluation at the optimum (criterion+gradient, and the factorization alone), the dense tail's size and LAPACK cost"
+    "One evaluation at the optimum (criterion+gradient, the criterion alone, the factorization), the dense tail's size and LAPACK cost"
     cp, scales = conditioned_blocks(fit.frame, fit.weights)
     obj = BlockedProfiled(cp, ReTemplate(fit.frame.sizes), scales['fac_cols'], REML)
     th = np.asarray(fit.optinfo.theta, float)
-    obj(th)
-    ev, _ = _median_min(lambda: obj(th), repeats, 1)
+    obj.evaluate(th)
+    ev, _ = _median_min(lambda: obj.evaluate(th), repeats, 1)
+    cr, _ = _median_min(lambda: obj.crit(th), repeats, 1)
     fa, _ = _median_min(lambda: obj.pls(th), repeats, 1)
     nT = obj.plan.nT
     A = np.random.default_rng(0).normal(size=(nT, nT)); A = A @ A.T + nT*np.eye(nT)
-    def chol_inv():
-        c, _ = sla.lapack.dpotrf(A, lower=1); sla.lapack.dpotri(c, lower=1)
-    dense, _ = _median_min(chol_inv, repeats, 1)
-    return dict(eval_ms=1e3*ev, factorize_ms=1e3*fa, dense_tail_columns=int(nT), dense_tail_potrf_potri_ms=1e3*dense,
-                block_diagonal_factors=int(obj.plan.d))
+    c, _ = sla.lapack.dpotrf(A, lower=1)
+    potrf, _ = _median_min(lambda: sla.lapack.dpotrf(A, lower=1), repeats, 1)
+    potri, _ = _median_min(lambda: sla.lapack.dpotri(c, lower=1), repeats, 1)
+    return dict(eval_ms=1e3*ev, criterion_only_ms=1e3*cr, factorize_ms=1e3*fa, dense_tail_columns=int(nT),
+                dense_tail_potrf_ms=1e3*potrf, dense_tail_potri_ms=1e3*potri, dense_tail_potrf_potri_ms=1e3*(potrf + potri),
+                block_diagonal_factors=int(obj.plan.d), scalar_path=obj.scalar is not None)
 
 
 def run_case(c, repeats, lme4_repeats):
     "Part 1 for one case of lme4_multilevel.json"
     csv = SHARED/c['data']
     d = pd.read_csv(csv)
-    runs, fit = [], None
+    runs, cpus, fit = [], [], None
     for _ in range(repeats):
-        s, fit = fit_hlm(c['formula'], d, c['REML'])
-        runs.append(s)
-    h = dict(seconds=float(np.median(runs)), runs=runs, evaluations=int(fit.optinfo.nfev), crit=float(fit.crit),
-             converged=bool(fit.converged))
+        s, cs, fit = fit_hlm(c['formula'], d, c['REML'], cpu=True)
+        runs.append(s); cpus.append(cs)
+    h = dict(seconds=float(np.median(runs)), runs=runs, cpu_seconds=float(np.median(cpus)), cpu_runs=cpus,
+             evaluations=int(fit.optinfo.nfev), crit=float(fit.crit), converged=bool(fit.converged))
     h['kernel'] = kernel_costs(fit, c['REML'])
     h['profile'] = profile_fit(c['formula'], d, c['REML'])
     r = run_lme4(csv, c['formula'], c['REML'], lme4_repeats)
@@ -124,6 +132,7 @@ def run_case(c, repeats, lme4_repeats):
                lme4_reference_crit=c['reference']['crit'], lme4_default_crit_reference_file=c['lme4_default']['crit'])
     if r and 'crit' in r:
         row['ratio'] = r['seconds']/h['seconds']
+        if 'cpu_seconds' in r: row['cpu_ratio'] = r['cpu_seconds']/h['cpu_seconds']   # (CPU time: less sensitive to other jobs)
         row['crit_difference'] = h['crit'] - r['crit']                      # negative: hlm_lit's optimum is better
         row['crit_relative_difference'] = (h['crit'] - r['crit'])/abs(r['crit'])
     return row
@@ -160,8 +169,8 @@ def run_flat(schools, children, J, repeats, lme4_max_rows):
     cp, scales = conditioned_blocks(mf, None)
     obj = BlockedProfiled(cp, ReTemplate(mf.sizes), scales['fac_cols'], True)
     th = np.asarray(fit.optinfo.theta, float)
-    obj(th)                                                                   # warm up
-    ev_med, ev_min = _median_min(lambda: obj(th), repeats, 5)
+    obj.evaluate(th)                                                          # warm up
+    ev_med, ev_min = _median_min(lambda: obj.evaluate(th), repeats, 5)
     facs = [mf.factors[name] for name in factor_order(mf)]
     args = ([mf.Z[:, c] for c in factor_columns(mf)], [f.g for f in facs], [len(f.levels) for f in facs], mf.X, mf.y)
     pass_med, pass_min = _median_min(lambda: crossprods(*args), max(3, repeats//3), 1)

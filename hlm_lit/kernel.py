@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'BlockPlan', 'tri_inv', 'bchol',
-           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'BlockedProfiled',
-           'blocked_start']
+           'Factor', 'factorize', 'selected_inverse', 'criterion_gradient', 'gradient_parts', 'ScalarTail',
+           'BlockedProfiled', 'blocked_start']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -193,9 +193,15 @@ class BlockPlan:
                     self.S[(t, i, l)] = segsum_matrix(pos, len(cl.lev_f))
         # the tail rows of column block i are sparse: one entry per (cell, a, b); entries in the same column meet in
         # L_Ti L_Ti' and in Takahashi's recurrence, so keep those pairs once (work: sum over columns of nnz^2)
-        self.tail = {i: TailPattern(cp, self, i) for i in range(d) if K > d}
+        self._tail = None                                                          # (built when first needed: `tail`)
         # tail-tail pattern of the initial dense tail
         self.lev_i_tail = {(t, i): cp.pairs[(t, i)].lev_f for t in range(d, K) for i in range(d)}
+
+    @property
+    def tail(self):
+        "Per block-diagonal factor with tail rows: its `TailPattern` (built on first use; the scalar path needs none)"
+        if self._tail is None: self._tail = {i: TailPattern(self.cp, self, i) for i in range(self.d) if self.K > self.d}
+        return self._tail
 
 
 # %% ../nbs/05a_kernel.ipynb #3996af6d
@@ -214,8 +220,13 @@ def bchol(W:np.ndarray, # (m, q, q) symmetric positive definite blocks
          ) -> np.ndarray:
     "Cholesky factors of a batch (m, q, q)"
     q = W.shape[-1]
-    if q == 1:
-        with np.errstate(invalid='ignore'): L = np.sqrt(W)
+    if q <= 4:                                                      # column by column over the batch (tiny blocks)
+        L = np.zeros_like(W)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            for j in range(q):
+                L[:, j, j] = np.sqrt(W[:, j, j] - np.einsum('mk,mk->m', L[:, j, :j], L[:, j, :j]))
+                for i in range(j + 1, q):
+                    L[:, i, j] = (W[:, i, j] - np.einsum('mk,mk->m', L[:, i, :j], L[:, j, :j]))/L[:, j, j]
     else:
         try: L = np.linalg.cholesky(W)
         except np.linalg.LinAlgError: L = np.full_like(W, np.nan)
@@ -225,6 +236,16 @@ def bchol(W:np.ndarray, # (m, q, q) symmetric positive definite blocks
     return L
 
 def _T(A): return np.swapaxes(A, -1, -2)           # transpose each block of a batch
+
+def _lr(A, # (a, r) matrix, or None
+        X, # (m, r, c) batch
+        B=None, # (c, b) matrix, or None
+       ):
+    "A @ X @ B for a batch X and fixed A, B, as single matrix products (numpy's batched matmul is slow on tiny blocks)"
+    m = len(X)
+    if B is not None: X = (X.reshape(-1, X.shape[-1]) @ B).reshape(m, X.shape[1], B.shape[1])
+    if A is not None: X = _T((_T(X).reshape(-1, X.shape[1]) @ A.T).reshape(m, X.shape[2], A.shape[0]))
+    return X
 
 @dataclass
 class Factor:
@@ -247,22 +268,22 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     "Blocked Cholesky of [Lambda'Z'WZLambda + I, ...; [X y] rows] at one theta; returns Factor"
     cp, d, K, k = plan.cp, plan.d, plan.K, plan.cp.k
     # scaled blocks
-    W = [_T(lams[j]) @ cp.D[j] @ lams[j] + np.eye(cp.q[j]) for j in range(d)]
-    Wd = {(j, i): _T(lams[j]) @ cp.pairs[(j, i)].B @ lams[i] for j in range(d) for i in range(j)}
-    WX = [_T(_T(lams[i]) @ cp.ZXy[i]) for i in range(d)]                         # (m_i, k, q_i)
-    Wt = {(t, i): _T(lams[t]) @ cp.pairs[(t, i)].B @ lams[i] for t in range(d, K) for i in range(d)}
+    W = [_lr(lams[j].T, cp.D[j], lams[j]) + np.eye(cp.q[j]) for j in range(d)]
+    Wd = {(j, i): _lr(lams[j].T, cp.pairs[(j, i)].B, lams[i]) for j in range(d) for i in range(j)}
+    WX = [_lr(None, _T(cp.ZXy[i]), lams[i]) for i in range(d)]                   # (m_i, k, q_i)
+    Wt = {(t, i): _lr(lams[t].T, cp.pairs[(t, i)].B, lams[i]) for t in range(d, K) for i in range(d)}
     T = np.zeros((plan.nT, plan.nT))
     nTf = plan.nTf
     for t in range(d, K):
         qt, mt, o = cp.q[t], cp.m[t], plan.off[t]
-        blk = _T(lams[t]) @ cp.D[t] @ lams[t] + np.eye(qt)
+        blk = _lr(lams[t].T, cp.D[t], lams[t]) + np.eye(qt)
         ix = o + np.arange(mt)[:, None]*qt + np.arange(qt)[None, :]               # (m_t, q_t)
         T[ix[:, :, None], ix[:, None, :]] = blk
-        zx = _T(lams[t]) @ cp.ZXy[t]                                              # (m_t, q_t, k)
+        zx = _lr(lams[t].T, cp.ZXy[t])                                            # (m_t, q_t, k)
         T[nTf:, o:o + mt*qt] = zx.reshape(mt*qt, k).T
         for t2 in range(d, t):                                                    # t2 has more levels than t
             c = cp.pairs[(t, t2)]; q2, o2 = cp.q[t2], plan.off[t2]
-            blk = _T(lams[t]) @ c.B @ lams[t2]                                    # (C, q_t, q_t2)
+            blk = _lr(lams[t].T, c.B, lams[t2])                                   # (C, q_t, q_t2)
             r = o + c.lev_h[:, None, None]*qt + np.arange(qt)[None, :, None]
             cc = o2 + c.lev_f[:, None, None]*q2 + np.arange(q2)[None, None, :]
             T[r, cc] = blk
@@ -406,6 +427,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
                    tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
                    fac_cols:list, # per factor: its columns in the stacked Lambda
                    REML:bool=True, # log|Omega_ZX| (REML) or log|M| (ML)
+                   short:bool=True, # where Lambda is invertible, the short form from the diagonal blocks of the inverse
                   ):
     "The derivatives of the log-determinant (log|L|^2, plus log|R_X|^2 for REML) and of r^2 with respect to theta"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
@@ -415,7 +437,17 @@ def gradient_parts(plan:BlockPlan, # the block structure
     G = []                                                                       # per factor: (m_f, q_f, q_f)
     rho = []                                                                     # per factor: Z_f'W(y - X phi - Z Lambda u)
     Lu = [u[f] @ lams[f].T for f in range(K)]                                    # b = Lambda u per level
-    for f in range(K):
+    if short and all(np.diag(l).min() >= 1e-4 for l in lams):                   # Lambda invertible: the short form
+        for f in range(K):
+            qf = cp.q[f]
+            if f < d: Sff = Sii[f]
+            else:
+                ix = plan.off[f] + np.arange(cp.m[f])[:, None]*qf + np.arange(qf)[None, :]
+                Sff = ST[ix[:, :, None], ix[:, None, :]]
+            li = sla.solve_triangular(lams[f], np.eye(qf), lower=True)
+            G.append(((cp.m[f]*np.eye(qf) - Sff.sum(0)) @ li)[None])             # sum_l (I - Sigma_ll) lambda^-1
+            rho.append(u[f] @ li)                                                # Lambda' rho = u
+    for f in range(K if not G else 0):
         mf, qf = cp.m[f], cp.q[f]
         r = cp.ZXy[f][:, :, -1] - cp.ZXy[f][:, :, :p] @ phi - np.einsum('mab,mb->ma', cp.D[f], Lu[f])
         if f < d:
@@ -423,7 +455,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
         else:
             ix = plan.off[f] + np.arange(mf)[:, None]*qf + np.arange(qf)[None, :]
             Sff = ST[ix[:, :, None], ix[:, None, :]]
-        Gf = Sff @ _T(lams[f])[None] @ cp.D[f]
+        Gf = _lr(None, Sff, lams[f].T) @ cp.D[f]
         if REML:
             SfX = SX[f].transpose(0, 2, 1) if f < d else ST[ix][:, :, nTf:nTf + p] # (m_f, q_f, p)
             Gf = Gf + SfX @ _T(cp.ZXy[f][:, :, :p])
@@ -444,7 +476,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
                 rf = plan.off[f] + levf[:, None, None]*qf + np.arange(qf)[None, :, None]
                 rh = plan.off[h] + levh[:, None, None]*cp.q[h] + np.arange(cp.q[h])[None, None, :]
                 Sfh = ST[rf, rh]
-            contrib = Sfh @ _T(lams[h])[None] @ _T(B)                             # (C, q_f, q_f)
+            contrib = _lr(None, Sfh, lams[h].T) @ _T(B)                           # (C, q_f, q_f)
             Gf = Gf + level_sums(levf, mf, contrib.reshape(len(levf), -1)).reshape(Gf.shape)
             r = r - level_sums(levf, mf, np.einsum('cab,cb->ca', B, Lu[h][levh]))
         G.append(Gf); rho.append(r)
@@ -457,6 +489,141 @@ def gradient_parts(plan:BlockPlan, # the block structure
     return d_logdet, d_r2
 
 
+# %% ../nbs/05a_kernel.ipynb #55214e42
+class ScalarTail:
+    "Scalar terms, one block-diagonal factor ((1|s) + (1|d) + ...): the tail of L from a precomputed sparse update"
+    def __init__(self, plan:BlockPlan, # the block structure: every q_f = 1 and plan.d == 1
+                 max_classes:int=256, # precompute the update per class of levels up to this many classes ...
+                 min_entries:int=20000, # ... when there are at least this many cells (else a sparse product per evaluation)
+                ):
+        cp, nTf, nT, K = plan.cp, plan.nTf, plan.nT, plan.K
+        self.plan = plan
+        self.Dc, cls, self.ncls = np.unique(cp.D[0][:, 0, 0], return_inverse=True, return_counts=True)
+        self.cls = cls.ravel()                                                  # levels of factor 0 by their Z'WZ
+        A0 = np.zeros((nT, nT))                                                 # A below factor 0 (lower triangle)
+        for t in range(1, K):
+            o, mt = plan.off[t], cp.m[t]
+            A0[o + np.arange(mt), o + np.arange(mt)] = cp.D[t][:, 0, 0]
+            for t2 in range(1, t):
+                c = cp.pairs[(t, t2)]; A0[o + c.lev_h, plan.off[t2] + c.lev_f] = c.B[:, 0, 0]
+        self.A0, self.zdiag, self._src = A0, np.arange(nTf)*(nT + 1), None
+        self._sync()
+        self.blocks = [(plan.off[t], plan.off[t] + cp.m[t], t) for t in range(1, K)] + [(nTf, nT, None)]   # rows by factor
+        self.fac_row = np.concatenate([np.full(cp.m[t], t) for t in range(1, K)] + [np.zeros(0, int)]).astype(int)
+        rows = np.concatenate([plan.off[t] + cp.pairs[(t, 0)].lev_h for t in range(1, K)] + [np.zeros(0, int)])
+        cols = np.concatenate([cp.pairs[(t, 0)].lev_f for t in range(1, K)] + [np.zeros(0, int)])
+        B = np.concatenate([cp.pairs[(t, 0)].B[:, 0, 0] for t in range(1, K)] + [np.zeros(0)])
+        self.Bm = sp.csr_matrix((B, (rows, cols)), shape=(nTf, cp.m[0]))       # A's tail rows in factor 0's columns
+        self.Bt, self.P = self.Bm.T.tocsr(), None
+        if nTf and len(self.Dc) <= max_classes and self.Bm.nnz >= min_entries:                                 # sum_l w_l a_l a_l' = P @ (w per class)
+            Bk = sp.csr_matrix((B, (rows + nTf*self.cls[cols], cols)), shape=(nTf*len(self.Dc), cp.m[0]))   # a_l in its class's block
+            R = (Bk @ self.Bt).tocoo()                                              # block c: the sum over class c of a_l a_l'
+            a, k = R.row % nTf, R.row // nTf; low = a >= R.col                      # the lower triangle
+            P = sp.csr_matrix((R.data[low], (a[low].astype(np.int64)*nTf + R.col[low], k[low])), shape=(nTf*nTf, len(self.Dc)))
+            self.tg = np.flatnonzero(np.diff(P.indptr))                          # the pattern: entries of the lower triangle
+            self.P, self.hi, self.lo = P[self.tg], self.tg // nTf, self.tg % nTf  # ... met by some level of factor 0
+            self.dg = self.hi == self.lo
+
+    def _sync(self):
+        "Read [X y]'s blocks again if the cross-products were given a new response or offset (chapter 12's profiles do that)"
+        cp, nTf = self.plan.cp, self.plan.nTf
+        if self._src is not None and self._src[0] is cp.ZXy and self._src[1] is cp.XyXy: return
+        self.Zy0 = cp.ZXy[0][:, 0, :]                                          # factor 0's Z'W[X y]: (m_0, k)
+        for t in range(1, self.plan.K): self.A0[nTf:, self.plan.off[t]:self.plan.off[t] + cp.m[t]] = cp.ZXy[t][:, 0, :].T
+        self.A0[nTf:, nTf:] = np.tril(cp.XyXy)
+        self._src = (cp.ZXy, cp.XyXy)
+
+    def update(self, wc, # weight of each class of factor 0's levels
+              ):
+        "sum_l w_l a_l a_l' over factor 0's levels l (a_l: level l's column of A below factor 0): z part (on the pattern, or dense), [X y] x z, [X y] x [X y]"
+        nTf, wl = self.plan.nTf, wc[self.cls]
+        if not nTf: R = np.zeros((0, 0))
+        elif self.P is not None: R = self.P @ wc                               # on the pattern only
+        else: R = (self.Bm @ sp.diags(wl) @ self.Bt).toarray()
+        return R, (self.Bm @ (wl[:, None]*self.Zy0)).T, (self.Zy0*wl[:, None]).T @ self.Zy0
+
+    def factor(self, th, # (K,) theta of each factor
+              ):
+        "The dense tail's Cholesky factor at theta: (LT lower, scale of each tail row, 1 + theta_0^2 D per class)"
+        plan, nTf = self.plan, self.plan.nTf
+        self._sync()
+        den = 1 + th[0]**2*self.Dc
+        R, ZX, XX = self.update(th[0]**2/den)
+        S = self.A0.copy()                                                     # Schur complement, scaled: T = lam S lam + I
+        if self.P is not None: S.ravel()[self.tg + (self.tg // nTf)*(plan.nT - nTf)] -= R   # (pattern indices in S)
+        else: S[:nTf, :nTf] -= R
+        S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
+        for a, b, t in self.blocks:                                             # scale the lower triangle by blocks
+            for a2, b2, t2 in self.blocks:
+                if a2 > a: break
+                s = (1.0 if t is None else th[t])*(1.0 if t2 is None else th[t2])
+                if s != 1.0: S[a:b, a2:b2] *= s
+        S.flat[self.zdiag] += 1
+        U, info = sla.lapack.dpotrf(S.T, lower=0, overwrite_a=1, clean=1)       # S.T is Fortran-ordered: no copy
+        if info or not np.isfinite(np.diag(U)).all():
+            raise np.linalg.LinAlgError("the dense part of the factor is not positive definite (or not finite)")
+        return U.T, np.append(th[self.fac_row], np.ones(plan.cp.k)), den
+
+    def solve(self, th, # (K,) theta of each factor
+              LT, lam, den, # the tail's factor, row scales and 1 + theta_0^2 D per class (`factor`)
+             ):
+        "The fixed effects phi and the spherical random effects u (a list per factor) by back-substitution"
+        plan, cp = self.plan, self.plan.cp
+        nTf, p = plan.nTf, cp.p
+        U = LT.T if LT.T.flags.f_contiguous else np.asfortranarray(LT.T)         # (factor's own U: no copy)
+        xT = sla.lapack.dtrtrs(U, np.append(LT[-1, :-1], 0.0), lower=0)[0][:-1]  # U x = (y row, 0): x's last entry is 0
+        phi = xT[nTf:]
+        res0 = self.Zy0[:, -1] - self.Zy0[:, :p] @ phi - self.Bt @ (lam[:nTf]*xT[:nTf])   # Z_0'W(y - X phi - Z_T Lambda u_T)
+        return phi, [th[0]/den[self.cls]*res0] + [xT[plan.off[t]:plan.off[t] + cp.m[t]] for t in range(1, plan.K)]
+
+    def evaluate(self, th, # (K,) theta of each factor (its lambda_f)
+                 REML:bool, # REML or ML
+                 gradient:bool=True, # also the gradient (else None)
+                ):
+        "Criterion, gradient (closed form for scalar terms) and the factor's pieces at theta"
+        plan, cp = self.plan, self.plan.cp
+        nTf, p, n, K = plan.nTf, cp.p, cp.n, plan.K
+        LT, lam, den = self.factor(th)
+        dT = np.diag(LT)
+        logdet = float((self.ncls*np.log(den)).sum() + 2*np.log(dT[:nTf]).sum())
+        logdet_RX, r2 = float(2*np.log(dT[nTf:nTf + p]).sum()), float(dT[-1]**2)
+        nu = n - p if REML else n
+        f = logdet + (logdet_RX if REML else 0.0) + nu*(1 + np.log(2*np.pi*r2/nu))
+        parts = dict(LT=LT, lam=lam, den=den, logdet=logdet, logdet_RX=logdet_RX, r2=r2)
+        if not gradient: return f, None, parts
+        phi, u = self.solve(th, LT, lam, den)
+        usq = np.array([v @ v for v in u])
+        ns = nTf + (p if REML else 0)                                           # Omega_ZX (REML) or M (ML)
+        Ti = sla.lapack.dpotri(LT[:ns, :ns], lower=1)[0] if ns else np.zeros((0, 0))   # inverse's lower triangle
+        gap = np.bincount(self.fac_row, 1 - np.diag(Ti)[:nTf], K)              # N_j - tr(E_j Omega^-1 E_j), tail factors
+        R, ZX, XX = self.update(th[0]**2/den**2)                                # factor 0: the tail's share of its trace
+        lz = lam[:nTf]
+        TiZ = Ti[:nTf, :nTf]
+        if self.P is not None:                                                  # on the pattern (lower triangle)
+            tr = (2*TiZ[self.hi, self.lo]*R*lz[self.hi]*lz[self.lo]).sum() - (np.diag(TiZ)[self.hi[self.dg]]*R[self.dg]*lz[self.hi[self.dg]]**2).sum()
+        else: tr = 2*(lz @ ((TiZ*R) @ lz)) - (np.diag(TiZ)*np.diag(R)) @ lz**2 if nTf else 0.0   # (TiZ: lower triangle)
+        if REML and p:
+            tr += 2*np.einsum('xa,xa,a->', Ti[nTf:ns, :nTf], ZX[:p], lz)
+            TX = np.tril(Ti[nTf:ns, nTf:ns]); tr += 2*(TX*XX[:p, :p]).sum() - (np.diag(TX)*np.diag(XX[:p, :p])).sum()
+        gap[0] = (self.ncls*(th[0]**2*self.Dc/den)).sum() - tr
+        with np.errstate(divide='ignore', invalid='ignore'):
+            g = np.where(th > 0, 2/th*(gap - nu*usq/r2), 0.0)                   # (an even function of each theta: 0 at 0)
+        parts.update(phi=phi, u=u)
+        return f, g, parts
+
+    def as_factor(self, th, # (K,) theta of each factor
+                  lams:list, # each factor's 1 x 1 lambda_f
+                 ) -> Factor:
+        "The blocked factor at theta, as `factorize` returns it"
+        cp, plan = self.plan.cp, self.plan
+        _, _, pt = self.evaluate(th, True, gradient=False)
+        phi, u = self.solve(th, pt['LT'], pt['lam'], pt['den'])
+        l = np.sqrt(pt['den'][self.cls])
+        Lt = {(t, 0): (th[t]*th[0]*cp.pairs[(t, 0)].B[:, 0, 0]/l[cp.pairs[(t, 0)].lev_f])[:, None, None] for t in range(1, plan.K)}
+        LX = [(th[0]*self.Zy0/l[:, None])[:, :, None]]
+        return Factor(pt['logdet'], pt['logdet_RX'], pt['r2'], [v[:, None] for v in u], phi, lams,
+                      [(l[:, None, None], 1/l[:, None, None])], {}, Lt, LX, pt['LT'])
+
 # %% ../nbs/05a_kernel.ipynb #effcc630
 class BlockedProfiled(Profiled):
     "The profiled criterion of a model with several grouping factors, evaluated on the blocked cross-products"
@@ -467,17 +634,36 @@ class BlockedProfiled(Profiled):
                 ):
         self.cp, self.tmpl, self.fac_cols, self.REML = cp, tmpl, [np.asarray(c) for c in fac_cols], REML
         self.plan = BlockPlan(cp)
-        self.nfev, self.best = 0, (np.inf, None, None)
+        scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
+        self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
+        self._k = [int(np.flatnonzero((tmpl.rows == c[0]) & (tmpl.cols == c[0]))[0]) for c in self.fac_cols] if scalar else None
+        self.nfev, self.best, self._last = 0, (np.inf, None, None), None
+    def _scalar_theta(self, theta, # theta vector
+                      gradient:bool=True, # will the closed-form gradient be used?
+                     ):
+        "Each factor's theta if the scalar path applies at theta (for the gradient: each theta 0 or not tiny), else None"
+        if self.scalar is None: return None
+        th = np.asarray(theta, float)[self._k]
+        return th if not gradient or ((th == 0) | (th >= 1e-4)).all() else None
+    def _data_key(self):
+        "What a remembered evaluation depends on besides theta (chapter 12 gives the same object new [X y] blocks)"
+        return (self.cp, self.cp.ZXy, self.cp.XyXy)
+    def re_crossprods(self):
+        "Per grouping factor: its random-effect columns' cross-product summed over levels"
+        return [D.sum(0) for D in self.cp.D]
     def lams(self, theta): # theta vector
         "Each factor's lambda_f at theta"
         L = self.tmpl.Lambda(theta)
         return [L[np.ix_(c, c)] for c in self.fac_cols]
     def pls(self, theta): # theta vector
         "The blocked factor at theta"
-        return factorize(self.plan, self.lams(theta))
+        th = self._scalar_theta(theta, False)
+        return factorize(self.plan, self.lams(theta)) if th is None else self.scalar.as_factor(th, self.lams(theta))
     def crit(self, theta): # theta vector
         "The criterion alone (no gradient)"
         self.nfev += 1
+        th = self._scalar_theta(theta, False)
+        if th is not None: return self.scalar.evaluate(th, self.REML, gradient=False)[0]
         F = self.pls(theta)
         n, p = self.cp.n, self.cp.p
         nu = n - p if self.REML else n
@@ -493,18 +679,19 @@ class BlockedProfiled(Profiled):
                 f0 = self.crit(theta) if f0 is None else f0
                 g[j] = (-3*f0 + 4*self.crit(theta + e) - self.crit(theta + 2*e))/(2*h)
         return g
-    def __call__(self, theta): # theta vector
-        "Criterion and analytic gradient at theta"
+    def evaluate(self, theta): # theta vector
+        "Criterion and analytic gradient at theta (no counting, no cache: call the object for those)"
         theta = np.asarray(theta, float)
-        self.nfev += 1
-        F = self.pls(theta)
+        th = self._scalar_theta(theta)
+        if th is not None:
+            f, gf, _ = self.scalar.evaluate(th, self.REML)
+            g = np.zeros(len(theta)); g[self._k] = gf
+            return f, g
+        F = factorize(self.plan, self.lams(theta))
         n, p = self.cp.n, self.cp.p
         nu = n - p if self.REML else n
         f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
-        g = criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
-        if f < self.best[0]: self.best = (f, theta.copy(), g)
-        return f, g
-
+        return f, criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
 
 # %% ../nbs/05a_kernel.ipynb #5c33d66e
 def blocked_start(cp:Crossprods, # the one pass's cross-products
