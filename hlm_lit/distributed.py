@@ -40,7 +40,8 @@ def dask_dataframe():
                           "pyarrow: pip install 'hlm_lit[dask]'") from e
     return dask, dd
 
-def is_dask_frame(data) -> bool:
+def is_dask_frame(data, # anything passed as `data`
+                 ) -> bool:
     "Is `data` a Dask DataFrame? (False without importing dask when dask is not loaded)"
     import sys
     dd = sys.modules.get('dask.dataframe')
@@ -491,7 +492,8 @@ def combine(d:DaskDesign, # the settled design
     return Crossprods(ms, list(q), D, ZXy, A, pairs, sum(r['n'] for r in results), counts,
                       sum(r['lw'] for r in results) if d.weights else 0.0)
 
-def one_pass_possible(d:DaskDesign) -> bool:
+def one_pass_possible(d:DaskDesign, # the design settled so far
+                     ) -> bool:
     "Can the levels be settled after the pass of sums? (one grouping column, no categorical predictors)"
     return len(d.gcols) == 1 and len(d.fcols) == 1 and not d.categorical
 
@@ -784,7 +786,8 @@ def _vc_table(fit:DaskLmerFit) -> str:
     "The 'Random effects' block of lme4's summary"
     return vc_block(fit.sigma**2*fit.Lambda @ fit.Lambda.T, fit.sigma, fit.znames, _term_groups(fit.design.re_terms))
 
-def dask_summary(fit:DaskLmerFit) -> str:
+def dask_summary(fit:DaskLmerFit, # a fit from `lmer_dask`
+                ) -> str:
     "lme4's `summary(fit)` as text, laid out as the pandas path's `summary`"
     q, exact = fit.resid_quantiles
     return summary_text(fit, fit.design.n_dropped, fit.design.dropped, q, exact, _vc_table(fit), fit.ngrps)
@@ -840,7 +843,8 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
 FRAME_FITTERS['dask'] = lmer_dask   # `lmer(formula, dask_df)` comes here (chapter 07's dispatch)
 
 # %% ../nbs/20_scale_out.ipynb #aeee2137
-def check_files(paths:list) -> list:
+def check_files(paths:list, # file paths or glob results, CSV or Parquet
+               ) -> list:
     "The files as strings; a clear error for a missing one or an unknown format"
     from pathlib import Path
     out = []

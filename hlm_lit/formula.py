@@ -192,7 +192,7 @@ def _pythonize(text:str, # a piece of formula as written
 
 @functools.lru_cache(maxsize=512)
 def formulaic_parse(text:str, # a formula or one side of one
-          ) -> Formula:
+                   ) -> Formula:
     "formulaic's parse of a formula string, cached (parsing does not depend on the data)"
     return Formula(text)
 
@@ -524,7 +524,8 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                         f"sorted into levels; make it one type, e.g. data['{col.name}'].astype(str)") from None
     return codes.astype(np.intp), pd.Index(levels, name=col.name)
 
-def r_label(v) -> str:
+def r_label(v, # one level of a grouping or fixed-effect factor
+           ) -> str:
     "A value as R prints it in a factor label: whole numbers without '.0', 15 significant digits, TRUE/FALSE"
     if isinstance(v, (bool, np.bool_)): return 'TRUE' if v else 'FALSE'
     if isinstance(v, (float, np.floating)):
