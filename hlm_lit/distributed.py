@@ -27,7 +27,7 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
 from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
 from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
-from .fit import FRAME_FITTERS, corr_table, fe_table, pow2_scaled, summary_text, vc_block
+from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scaled, summary_text, vc_block
 from .rformat import named, r_format, text_table
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
@@ -592,11 +592,9 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `combine` 
                              float(cpc.XyXy[p, p]), cpc.n, cpc.counts[0])
         opt = fit_theta(ucp, tmpl, REML, tol=tol) if th is None else evaluate_theta(ucp, tmpl, th, REML)
         return opt, None, scales, tmpl
-    obj = BlockedProfiled(cpc, tmpl, d.fac_cols, REML)
-    if th is None: return fit_theta(None, tmpl, REML, theta0=tmpl.theta0, tol=tol, objective=obj), obj, scales, tmpl
-    fval, grad = obj(th)
-    return (ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
-                     obj.nfev, th <= tmpl.lower), obj, scales, tmpl)
+    sizes = [[len(t.znames) for t in d.re_terms if t.factor == name] for name in d.factors]
+    opt, obj = optimize_blocked(cpc, tmpl, d.fac_cols, sizes, REML, tol, th)   # as the pandas path (chapter 07)
+    return opt, obj, scales, tmpl
 
 # %% ../nbs/20_scale_out.ipynb #5903d2f4
 def _fitted_partition(part:pd.DataFrame, # one partition

@@ -6,7 +6,7 @@
 __all__ = ['FRAME_FITTERS', 'pow2_scale', 'conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning', 'MixedFit',
            'LmerFit', 'prior_weights', 'lmer', 'check_tol', 'warn_fit', 'rel_err', 'term_groups', 'vc_table',
            'vc_block', 'lme4_coef_table', 'fe_table', 'corr_table', 'summary', 'summary_text', 'factor_order',
-           'factor_columns', 'pow2_scaled', 'conditioned_blocks', 'fit_blocked', 'BlockedLmerFit']
+           'factor_columns', 'pow2_scaled', 'conditioned_blocks', 'optimize_blocked', 'fit_blocked', 'BlockedLmerFit']
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
@@ -550,6 +550,25 @@ def conditioned_blocks(mf:ModelFrame, # the model's arrays
     return cp, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=fac_cols)
 
 # %% ../nbs/07_lmer.ipynb #dc89c082
+def optimize_blocked(cp:Crossprods, # conditioned cross-products (`conditioned_blocks`, or chapter 20's pass)
+                     tmpl:ReTemplate, # where theta sits in Lambda (terms in lme4's order)
+                     fac_cols:list, # per grouping factor: its columns in the stacked Z
+                     sizes:list, # per grouping factor: the sizes of its terms, e.g. [[1], [2]]
+                     REML:bool, # REML or ML
+                     tol:float, # Newton-decrement tolerance
+                     theta:np.ndarray=None, # evaluate at this theta (conditioned scale) instead of optimizing
+                    ) -> tuple:
+    "The optimizer on the blocked kernel from its own start, or one evaluation at `theta`: (ThetaFit, the criterion)"
+    obj = BlockedProfiled(cp, tmpl, fac_cols, REML)
+    if theta is None:
+        th0 = blocked_start(cp, tmpl, fac_cols, sizes)
+        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=False), obj
+    if theta.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {theta.shape}")
+    if np.any(theta < tmpl.lower): raise ValueError(f"theta has a negative diagonal entry of Lambda: {theta}")
+    fval, grad = obj(theta)
+    return ThetaFit(theta, float(fval), obj.pls(theta), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
+                    obj.nfev, theta <= tmpl.lower), obj
+
 def fit_blocked(mf:ModelFrame, # the model's arrays
                 w:np.ndarray, # prior weights of the rows used (or None)
                 REML:bool, # REML or ML
@@ -559,19 +578,10 @@ def fit_blocked(mf:ModelFrame, # the model's arrays
                ):
     "Fit (or evaluate) a model on the blocked kernel: several grouping factors and/or prior weights"
     cp, scales = conditioned_blocks(mf, w)
+    sizes = [[t.Z.shape[1] for t in mf.re_terms if t.factor == name] for name in factor_order(mf)]
     tmpl = ReTemplate(mf.sizes)
-    obj = BlockedProfiled(cp, tmpl, scales['fac_cols'], REML)
-    if theta is None:
-        sizes = [[t.Z.shape[1] for t in mf.re_terms if t.factor == name] for name in factor_order(mf)]
-        th0 = blocked_start(cp, tmpl, scales['fac_cols'], sizes)
-        opt = fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=False)
-    else:
-        th = np.asarray(theta, float)*scales['dZ'][tmpl.rows]
-        if th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {th.shape}")
-        if np.any(th < tmpl.lower): raise ValueError(f"theta has a negative diagonal entry of Lambda: {theta}")
-        fval, grad = obj(th)
-        opt = ThetaFit(th, float(fval), obj.pls(th), grad, None, np.nan, None, 'evaluated at the given theta (not optimized)',
-                       obj.nfev, th <= tmpl.lower)
+    th = None if theta is None else np.asarray(theta, float)*scales['dZ'][tmpl.rows]
+    opt, obj = optimize_blocked(cp, tmpl, scales['fac_cols'], sizes, REML, tol, th)
     return BlockedLmerFit(mf, opt, scales, REML, formula, w, obj, tol)
 
 # %% ../nbs/07_lmer.ipynb #272f69f6
