@@ -167,8 +167,8 @@ def solve_pls(cp:UnitCrossprods, # per-unit cross-products
     AL = bmm(A, Lam)                                                    # Z_i'Z_i Lambda
     M = bmm(btr(Lam), AL)                                               # Lambda'Z_i'Z_i Lambda ...
     M = [[M[i][j] + (i == j) for j in range(q)] for i in range(q)]      # ... + I
-    with np.errstate(invalid='ignore'): L = bchol(M)                    # M_i = L_i L_i'
-    if not all(np.isfinite(L[k][k]).all() for k in range(q)):           # only in floating point: Lambda huge or not finite
+    with np.errstate(invalid='ignore', divide='ignore'): L = bchol(M)   # M_i = L_i L_i'
+    if not all((np.isfinite(L[k][k]) & (L[k][k] > 0)).all() for k in range(q)):   # only in floating point: Lambda huge or not finite
         raise np.linalg.LinAlgError("a unit's M_i = Lambda'Z_i'Z_i Lambda + I is not positive definite in floating point")
     Li = btri_inv(L)
     Minv = bmm(btr(Li), Li)                                             # M_i^{-1} = L_i^{-T} L_i^{-1}
