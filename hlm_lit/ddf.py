@@ -354,9 +354,7 @@ def kr_moments_dense(fit:LmerFit, # a REML fit with several grouping factors and
     E = B - AD
     a1 = (A.toarray() - np.asarray(A @ K))/s2                        # Z'Sigma^-1 Z
     w1 = IK.T @ B/s2; u2 = IK.T @ w1/s2                              # Z'Sigma^-1 X, Z'Sigma^-2 X
-    Es = [level_blocks(terms, [np.where((np.arange(q)[:, None] + r0 == r) & (np.arange(q) + r0 == c) |
-                                        (np.arange(q)[:, None] + r0 == c) & (np.arange(q) + r0 == r), 1.0, 0.0)
-                               for _, _, q, r0 in terms]) for r, c in zip(tmpl.rows, tmpl.cols)]
+    Es = [level_blocks(terms, [E[r:r + q, r:r + q] for _, _, q, r in terms]) for E in _kr_unit_matrices(tmpl)]   # I (x) E_r
     Ew = [E_ @ w1 for E_ in Es]; Ea = [np.asarray(E_ @ a1) for E_ in Es]
     nre = len(Es); k = nre + 1
     Phi = np.linalg.inv((XX - B.T @ D)/s2)
