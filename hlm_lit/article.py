@@ -64,7 +64,7 @@ def run_article(argv:list=None, # command-line arguments (default: sys.argv)
         for x in w: print(f"warning: {x.message}\n")
     print('AIC: ' + ', '.join(f"{n} {f.aic:.1f}" for n, f in fits.items()))
     if not a.ml: print("(REML fits with different fixed effects are not comparable by AIC; see the inference chapter for the ML comparison)")
-    print(f"\nTrue parameters and estimates (m1):\n{truth_table(fits['m1 (the article)'], sim.params).round(5).to_string()}")
+    print(f"\nTrue parameters and estimates (m1):\n{truth_table(fits['m1 (the article)'], sim.params).round(5).to_string(na_rep='')}")
     return fits
 
 def main(argv:list=None, # command-line arguments (default: sys.argv)
