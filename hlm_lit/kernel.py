@@ -595,7 +595,7 @@ class ScalarTail:
         usq = np.array([v @ v for v in u])
         ns = nTf + (p if REML else 0)                                           # Omega_ZX (REML) or M (ML)
         Ti = sla.lapack.dpotri(LT[:ns, :ns], lower=1)[0] if ns else np.zeros((0, 0))   # inverse's lower triangle
-        gap = np.bincount(self.fac_row, 1 - np.diag(Ti)[:nTf], K)              # N_j - tr(E_j Omega^-1 E_j), tail factors
+        gap = np.bincount(self.fac_row, 1 - np.diag(Ti)[:nTf], K).astype(float)   # N_j - tr(E_j Omega^-1 E_j), tail factors
         R, ZX, XX = self.update(th[0]**2/den**2)                                # factor 0: the tail's share of its trace
         lz = lam[:nTf]
         TiZ = Ti[:nTf, :nTf]
