@@ -562,7 +562,8 @@ def optimize_blocked(cp:Crossprods, # conditioned cross-products (`conditioned_b
     obj = BlockedProfiled(cp, tmpl, fac_cols, REML)
     if theta is None:
         th0 = blocked_start(cp, tmpl, fac_cols, sizes)
-        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=False), obj
+        one = len(fac_cols) == 1                                    # one factor: the moment start is close, Newton from it
+        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=one), obj
     if theta.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {theta.shape}")
     if np.any(theta < tmpl.lower): raise ValueError(f"theta has a negative diagonal entry of Lambda: {theta}")
     fval, grad = obj(theta)
@@ -603,11 +604,23 @@ class BlockedLmerFit(LmerFit):
         nTf, p = plan.nTf, mf.X.shape[1]
         self._estimates(mf, opt, scales, REML, formula, F.LT[nTf:nTf + p, nTf:nTf + p])
         dZ, s = scales['dZ'], scales['s']
-        self.b = {name: s*(u @ lam.T)/dZ[c] for name, u, lam, c in zip(factor_order(mf), F.u, F.lams, scales['fac_cols'])}
+        self.b_groups = {name: s*(u @ lam.T)/dZ[c] for name, u, lam, c in zip(factor_order(mf), F.u, F.lams, scales['fac_cols'])}
         self._check()
 
-    @functools.cached_property
+    def _one(self, d:dict): # per group
+        "With one grouping factor its value (as the one-factor chapters use it), else the dict"
+        return next(iter(d.values())) if len(d) == 1 else d
+    @property
+    def b(self):
+        "The BLUPs: an (N, q) array with one grouping factor, `{group: (m, q)}` with several"
+        return self._one(self.b_groups)
+    @property
     def condvar(self):
+        "Conditional covariances of the random effects given the data: (N, q, q) with one grouping factor, else `{group: (m, q, q)}`"
+        return self._one(self.ranef_condvar)
+
+    @functools.cached_property
+    def ranef_condvar(self):
         "Conditional covariances of each group's random effects given the data: `{group: (m, q, q)}`, $\\sigma^2\\Lambda M^{-1}\\Lambda'$ blocks"
         plan, F, dZ = self._objective.plan, self.optinfo.pls, self._scales['dZ']
         Sii, _, _, _, ST = selected_inverse(plan, F, with_X=False)
@@ -626,32 +639,28 @@ class BlockedLmerFit(LmerFit):
         mf = self.frame
         out = mf.X @ self.fixef.values + mf.offset
         for name, c in zip(factor_order(mf), self._scales['fac_cols']):
-            out = out + np.einsum('nk,nk->n', mf.Z[:, c], self.b[name][mf.factors[name].g])
+            out = out + np.einsum('nk,nk->n', mf.Z[:, c], self.b_groups[name][mf.factors[name].g])
         return out
 
     @property
     def ngrps(self):
-        "Number of levels of each grouping factor, in lme4's order"
-        return {name: len(self.frame.factors[name].levels) for name in factor_order(self.frame)}
+        "Number of levels: an int with one grouping factor, else `{group: levels}` in lme4's order"
+        return self._one({name: len(self.frame.factors[name].levels) for name in factor_order(self.frame)})
     @property
     def ranef(self):
         "The conditional modes per group: `{group: DataFrame(levels x columns)}` (lme4's `ranef`)"
         fr = self.frame
-        return {name: pd.DataFrame(self.b[name], index=fr.factors[name].levels, columns=[fr.znames[j] for j in c])
+        return {name: pd.DataFrame(self.b_groups[name], index=fr.factors[name].levels, columns=[fr.znames[j] for j in c])
                 for name, c in zip(factor_order(fr), self._scales['fac_cols'])}
     @property
-    def ranef_condvar(self):
-        "Conditional covariance matrices of the random effects given the data: `{group: (m, q, q) array}`"
-        return self.condvar
-    @property
     def coef(self):
-        "Per-level coefficients of each group: fixed effects plus that group's random effects (lme4's `coef`)"
+        "Per-level coefficients: fixed effects plus the level's random effects; a dict by group with several factors (lme4's `coef`)"
         out = {}
         for name, re in self.ranef.items():
             tab = pd.DataFrame(np.tile(self.fixef.values, (len(re), 1)), index=re.index, columns=self.fixef.index)
             for c in re.columns: tab[c] = (tab[c] if c in tab else 0.0) + re[c]
             out[name] = tab
-        return out
+        return self._one(out)
 
 # %% ../nbs/07_lmer.ipynb #refit-code
 def _replaced(arr:np.ndarray, # the model frame's array
@@ -679,9 +688,5 @@ def refit(self:LmerFit, y:np.ndarray=None, # a new response for the rows used (d
     mf = replace(mf, y=_replaced(mf.y, y, 'y'), X=_replaced(mf.X, X, 'X'), Z=Z, re_terms=terms)
     REML = self.REML if REML is None else REML
     tol = getattr(self, '_tol', 1e-10)
-    if isinstance(self, BlockedLmerFit): return fit_blocked(mf, self.weights, REML, tol, formula=self.formula)
-    cp, scales = conditioned_crossprods(mf)
-    fit = LmerFit(mf, fit_theta(cp, self.template, REML, tol=tol), scales, REML, self.formula)
-    fit._tol = tol
-    return fit
+    return fit_blocked(mf, self.weights, REML, tol, formula=self.formula)
 
