@@ -207,7 +207,7 @@ def _kr_blocks(fit:LmerFit, # a REML fit
         for l in range(k, p): XX[:, k, l] = XX[:, l, k] = np.bincount(mf.g, mf.X[:, k]*mf.X[:, l], N)
     Lam, s2 = fit.Lambda, fit.sigma**2
     A, B = cp.ZtZ, cp.ZtX
-    F = bstack(solve_pls(cp, Lam).F, N)                                # Lambda M_i^{-1} Lambda', from chapter 04's PLS solution
+    F = fit.condvar/s2                                                 # Lambda M_i^{-1} Lambda', from the fit's factor
     K = F @ A
     IK = np.eye(cp.q) - K                                              # I - K_i
     IKt = np.swapaxes(IK, 1, 2)
@@ -270,7 +270,8 @@ def vcov_adjusted(fit:LmerFit, # a REML fit
     if not fit.REML: raise ValueError("Kenward-Roger's method is only available for REML fits (lmerTest's rule); refit with REML=True")
     cache = fit_cache(fit)
     if 'kenward_roger' not in cache:
-        moments = kr_moments_dense(fit) if isinstance(fit, BlockedLmerFit) else kr_moments_units(fit)
+        per_unit = fit.weights is None and len(fit.ranef) == 1              # one factor, no weights: sums over units
+        moments = kr_moments_units(fit) if per_unit else kr_moments_dense(fit)
         cache['kenward_roger'] = kr_adjust(*moments)
     return cache['kenward_roger']
 
