@@ -229,15 +229,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
         return residual.fit(formula, data, REML=REML, na_action=na_action, tol=tol)   # the structure fits itself (chapter 19)
     mf = model_frame(formula, data, na_action, offset=offset, contrasts=contrasts)
     w = prior_weights(weights, data, mf)
-    if w is not None or len(mf.factors) > 1: fit = fit_blocked(mf, w, REML, tol, theta, formula)
-    else:
-        cp, scales = conditioned_crossprods(mf)
-        tmpl = ReTemplate(mf.sizes)
-        if theta is None: opt = fit_theta(cp, tmpl, REML, tol=tol)
-        else: opt = evaluate_theta(cp, tmpl, np.asarray(theta, float)*scales['dZ'][tmpl.rows], REML)
-        fit = LmerFit(mf, opt, scales, REML, formula)
-        fit._tol = tol
-    return warn_fit(fit)
+    return warn_fit(fit_blocked(mf, w, REML, tol, theta, formula))             # every model: the blocked kernel (chapter 05a)
 
 # %% ../nbs/07_lmer.ipynb #7ea9bb01
 def check_tol(tol, # the optimizer's tolerance, as given

@@ -16,9 +16,8 @@ import scipy.linalg as sla
 from fastcore.basics import patch
 from scipy import optimize, stats
 
-from .ddf import fit_cache, kernel_varpar, richardson, varpar_deviance, varpar_gradient, varpar_hessian
-from .fit import BlockedLmerFit, LmerFit, conditioned_crossprods
-from .henderson import UnitCrossprods, solve_pls, unit_crossprods
+from .ddf import fit_cache, varpar_deviance, varpar_hessian
+from .fit import LmerFit
 from .kernel import BlockedProfiled, Crossprods
 from .reml import ReTemplate, fit_theta
 
@@ -126,16 +125,6 @@ def confint_wald(fit:LmerFit, # the fitted model
     return pd.DataFrame(np.column_stack([lo, hi]), index=param_names(fit), columns=level_names(level))
 
 # %% ../nbs/12a_intervals.ipynb #010199f5
-def _offset_crossprods(cp:UnitCrossprods, # per-unit cross-products of the full model
-                       j:int, # the fixed effect held fixed
-                       v:float, # its value
-                      ) -> UnitCrossprods:
-    "Cross-products of the model with $\\phi_j = v$ as an offset: column j dropped, $y - X_jv$ as response"
-    keep = np.arange(cp.p) != j
-    return UnitCrossprods(cp.ZtZ, np.ascontiguousarray(cp.ZtX[:, :, keep]), cp.Zty - v*cp.ZtX[:, :, j],
-                          cp.XtX[np.ix_(keep, keep)], cp.Xty[keep] - v*cp.XtX[keep, j],
-                          cp.yty - 2*v*cp.Xty[j] + v*v*cp.XtX[j, j], cp.n, cp.counts)
-
 def _offset_blocks(cp:Crossprods, # blocked cross-products of the full model
                    j:int, # the fixed effect held fixed
                    v:float, # its value
@@ -149,21 +138,16 @@ def _offset_blocks(cp:Crossprods, # blocked cross-products of the full model
 # %% ../nbs/12a_intervals.ipynb #b8b947c8
 def ml_refit(fit:LmerFit, # the fitted model
             ) -> dict:
-    "The ML fit profiling starts from: the kernel's criterion (None for one factor), cross-products, `ThetaFit`, $R_X$, scales"
-    tmpl = fit.template
-    if isinstance(fit, BlockedLmerFit):                           # several factors or weights: the blocked kernel
-        sc = fit._scales
-        obj = BlockedProfiled(fit._objective.cp, tmpl, sc['fac_cols'], REML=False)
-        ml = fit_theta(None, tmpl, REML=False, theta0=fit.optinfo.theta, objective=obj, newton_first=False)
-        nTf, p = obj.plan.nTf, obj.cp.p
-        return dict(obj=obj, cp=obj.cp, ml=ml, RX=ml.pls.LT[nTf:nTf + p, nTf:nTf + p], scales=sc)
-    cp, sc = conditioned_crossprods(fit.frame)
-    ml = fit_theta(cp, tmpl, REML=False, theta0=fit.theta*sc['dZ'][tmpl.rows])
-    return dict(obj=None, cp=cp, ml=ml, RX=ml.pls.LX, scales=sc)
+    "The ML fit profiling starts from, on the fit's blocked cross-products: the ML criterion, `ThetaFit`, $R_X$, scales"
+    tmpl, sc = fit.template, fit._scales
+    obj = BlockedProfiled(fit._objective.cp, tmpl, sc['fac_cols'], REML=False)
+    ml = fit_theta(None, tmpl, REML=False, theta0=fit.optinfo.theta, objective=obj, newton_first=False)
+    nTf, p = obj.plan.nTf, obj.cp.p
+    return dict(obj=obj, ml=ml, RX=ml.pls.LT[nTf:nTf + p, nTf:nTf + p], scales=sc)
 
 # %% ../nbs/12a_intervals.ipynb #a4f4ab3c
 def profile_coordinates(tmpl:ReTemplate, # where theta sits in Lambda
-                        scales:dict, # lmer's conditioning (`conditioned_crossprods`)
+                        scales:dict, # lmer's conditioning (`fit._scales`, chapter 07's `conditioned_blocks`)
                         p:int, # number of fixed effects
                        ) -> tuple:
     "Per parameter (sd/cor, sigma, fixed effects): shift and scale from lmer's coordinates to the data's, lower and upper bounds"
@@ -181,8 +165,8 @@ class Profile:
                 ):
         self.names, self.tmpl = param_names(fit), fit.template
         r = ml_refit(fit)
-        self.obj, self.cp, self.ml = r['obj'], r['cp'], r['ml']
-        self.blocked = self.obj is not None
+        self.obj, self.ml = r['obj'], r['ml']
+        self.cp = self.obj.cp
         if not self.ml.converged: raise RuntimeError(f"the ML refit for profiling did not converge: {self.ml.message}")
         self.base = self.ml.crit
         sig = np.sqrt(self.ml.pls.r2/self.cp.n)
@@ -202,16 +186,12 @@ class Profile:
 @patch
 def _dev_grad(self:Profile, vp):
     "ML deviance at (theta, sigma), sigma not profiled, and its gradient"
-    if self.blocked: return kernel_varpar(self.obj, vp)
-    return varpar_deviance(self.cp, self.tmpl, vp, REML=False), varpar_gradient(self.cp, self.tmpl, vp, REML=False)
+    return varpar_deviance(self.obj, vp)
 
 @patch
 def _hessian(self:Profile, vp):
     "Hessian of the ML deviance in (theta, sigma)"
-    if not self.blocked: return varpar_hessian(self.cp, self.tmpl, vp, REML=False)
-    step = 1e-4*np.maximum(np.abs(vp), 0.1); E = np.eye(len(vp))*step
-    H = np.column_stack([richardson(lambda t: self._dev_grad(vp + t*E[j]/step[j])[1], step[j]) for j in range(len(vp))])
-    return (H + H.T)/2
+    return varpar_hessian(self.obj, vp)
 
 @patch
 def _step_sizes(self:Profile, sig:float, # the ML estimate of sigma (lmer's coordinates)
@@ -258,7 +238,6 @@ def _dev_var(self:Profile, k, v):
 @patch
 def _fixed_fit(self:Profile, j, v, theta0):
     "ML fit over theta of the model with fixed effect j held at v (an offset)"
-    if not self.blocked: return fit_theta(_offset_crossprods(self.cp, j, v), self.tmpl, REML=False, theta0=theta0)
     objs = self.__dict__.setdefault('_fixed_objs', {})
     if j not in objs: objs[j] = BlockedProfiled(_offset_blocks(self.cp, j, 0.0), self.tmpl, self.obj.fac_cols, REML=False)
     obj, c = objs[j], _offset_blocks(self.cp, j, v)
