@@ -14,7 +14,7 @@ import difflib
 import functools
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -382,9 +382,10 @@ def _fixed_text(formula:str, # the whole formula
     return ''.join(marked[tilde+1:])
 
 # %% ../nbs/06_formula.ipynb #4dbdaa1d
-def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
-                 ) -> LmerFormula:
-    "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
+@functools.lru_cache(maxsize=256)
+def _parse(formula:str, # the formula (a string)
+          ) -> LmerFormula:
+    "`parse_formula`'s work, cached per formula string: the parse does not depend on the data (an error is never cached)"
     tilde = _check_sides(formula)
     bars, spans = _find_bars(formula, tilde)
     offsets, off_spans = _find_offsets(formula, tilde, spans)
@@ -396,6 +397,13 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     _check_functions(formula, [response, *pieces])
     _check_logic(formula, pieces)
     return LmerFormula(response, fixed, bars, formula, offsets)
+
+def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
+                 ) -> LmerFormula:
+    "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
+    if not isinstance(formula, str): _check_sides(formula)            # the TypeError, before the cache needs a hashable key
+    lf = _parse(formula)
+    return replace(lf, bars=[replace(b) for b in lf.bars], offsets=list(lf.offsets))   # a copy: the cached parse stays as it was
 
 # %% ../nbs/06_formula.ipynb #65295c93
 class ColumnNotFoundError(KeyError):
@@ -580,22 +588,34 @@ def _aliased_columns(X:np.ndarray, # fixed-effect design
 # %% ../nbs/06_formula.ipynb #96899673
 def _plain_numeric(col:pd.Series) -> bool:
     "A numeric, non-boolean column"
-    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+
+def _na(col:pd.Series) -> np.ndarray:
+    "`col.isna()` as a numpy array, read straight off numpy's number dtypes (a numpy integer or bool column has no missing value)"
+    dt = col.dtype
+    if isinstance(dt, np.dtype) and dt.kind in 'iub': return np.zeros(len(col), bool)
+    if isinstance(dt, np.dtype) and dt.kind == 'f': return np.isnan(col.to_numpy())
+    return col.isna().to_numpy()
+
+@functools.lru_cache(maxsize=512)
+def _product_terms(rhs:str, # a one-sided formula
+                  ) -> tuple:
+    "The variables of each term of `rhs` when every term is a product of plain lookups (`x`, `x:a`, `1`), else None"
+    terms = []
+    for t in formulaic_parse(rhs):
+        if not all(fa.eval_method.value in ('lookup', 'literal') for fa in t.factors): return None
+        terms.append(tuple(fa.expr for fa in t.factors if fa.expr != '1'))
+    return tuple(terms)
 
 def rhs_design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
             data:pd.DataFrame, # complete rows of the variables it uses
             order:dict, # variable order for R-style interaction names (`variable_order`)
            ):
     "Design matrix, R-style column names, a spec for new data, and the columns per term of a one-sided formula"
-    f = formulaic_parse(rhs)
-    terms = []
-    for t in f:
-        facs = [fa.expr for fa in t.factors if fa.expr != '1']
-        if not all(fa.eval_method.value in ('lookup', 'literal') for fa in t.factors) or \
-           not all(v in data.columns and _plain_numeric(data[v]) for v in facs): break
-        terms.append(facs)
-    else:                                                    # every term is a product of numeric columns
-        cols = {v: data[v].to_numpy(float) for t in terms for v in t}
+    f, terms = formulaic_parse(rhs), _product_terms(rhs)
+    series = {} if terms is None else {v: data[v] for t in terms for v in t if v in data.columns}
+    if terms is not None and all(v in series and _plain_numeric(series[v]) for t in terms for v in t):
+        cols = {v: s.to_numpy(float) for v, s in series.items()}   # every term is a product of numeric columns
         M = np.empty((len(data), len(terms)), order='F')        # column-major: each column contiguous
         for j, t in enumerate(terms):
             M[:, j] = cols[t[0]] if t else 1.0
@@ -629,7 +649,8 @@ def _check_infinite(data:pd.DataFrame, cols:list):
     "No infinite values in the used columns (numbers, or floats stored as objects)"
     for c in cols:
         col = data[c]
-        if pd.api.types.is_bool_dtype(col) or isinstance(col.dtype, pd.CategoricalDtype): continue
+        if (isinstance(col.dtype, np.dtype) and col.dtype.kind in 'iub') or pd.api.types.is_bool_dtype(col) \
+           or isinstance(col.dtype, pd.CategoricalDtype): continue                       # (no integer is infinite)
         if pd.api.types.is_numeric_dtype(col): inf = np.isinf(col.to_numpy(float, na_value=np.nan))
         elif col.dtype == object: inf = col.map(lambda v: isinstance(v, (float, np.floating)) and bool(np.isinf(v))).to_numpy(bool)
         else: continue
@@ -641,9 +662,9 @@ def _check_infinite(data:pd.DataFrame, cols:list):
 def _warn_object_numbers(data:pd.DataFrame, cols:list):
     "Warn when numbers stored with dtype object would be treated as a categorical factor"
     for c in cols:
-        if data[c].dtype == object and pd.api.types.infer_dtype(data[c], skipna=True) in ('floating', 'integer', 'mixed-integer-float', 'decimal'):
+        if (col := data[c]).dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ('floating', 'integer', 'mixed-integer-float', 'decimal'):
             warnings.warn(f"column '{c}' holds numbers with dtype object, so it is treated as a categorical factor "
-                          f"({data[c].nunique()} levels); use pd.to_numeric(data['{c}']) to treat it as a number", stacklevel=3)
+                          f"({col.nunique()} levels); use pd.to_numeric(data['{c}']) to treat it as a number", stacklevel=3)
 
 def _check_finite_columns(A:np.ndarray, names:list, index:pd.Index, what:str):
     "Columns computed by the formula must be finite (a transformation such as log can make them NaN or infinite)"
@@ -749,11 +770,11 @@ def _check_grouping(data:pd.DataFrame, # the data
         missing = [c for c in gcols if c not in data.columns]
         if missing: raise unknown_columns(missing, data, f'grouping factor of {b.text}')
         for c in gcols:
-            na = data[c].isna()
+            na = _na(data[c])
             if na.all(): raise ValueError(f"the grouping factor '{c}' is missing (NA) in every row")
             if several and na.any():
                 raise ValueError(f"the grouping column '{c}' of the random-effect term {b.text} has {_rows(int(na.sum()))} with a "
-                                 f"missing value (first in row {_show(data.index[int(na.to_numpy().argmax())])}); with several "
+                                 f"missing value (first in row {_show(data.index[int(na.argmax())])}); with several "
                                  "grouping factors every row needs its levels: fill them in, or drop those rows first")
 
 # %% ../nbs/06_formula.ipynb #b18e0004
@@ -869,9 +890,9 @@ def _complete_rows(data:pd.DataFrame, # the data
                    na_action:str, # 'omit' or 'raise'
                   ) -> tuple:
     "Which rows are complete, and the count of missing values per column; incomplete rows refused if `na_action='raise'`"
-    na = data[cols].isna() if off_arg is None else pd.concat([data[cols].isna(), off_arg.isna()], axis=1)
-    dropped = {c: int(n) for c, n in sorted(na.sum().items()) if n}
-    complete = ~na.any(axis=1).to_numpy()
+    na = {c: _na(data[c]) for c in cols} | ({} if off_arg is None else {off_arg.name: off_arg.isna().to_numpy()})
+    dropped = {c: n for c, m in sorted(na.items()) if (n := int(m.sum()))}
+    complete = ~functools.reduce(np.logical_or, [na[c] for c in dropped], np.zeros(len(data), bool))
     n_dropped = int((~complete).sum())
     if n_dropped and na_action == 'raise':
         raise ValueError(f"missing values in {', '.join(f'{c!r} ({_rows(n)})' for c, n in dropped.items())} and na_action='raise' "
@@ -941,7 +962,7 @@ def _random_part(lf:LmerFormula, # the parsed formula
     factors, re_terms = _random_terms(lf, sub, order, cols)
     for name, f in factors.items():                         # per factor: its columns, then lme4's identifiability rules
         ts = [t for t in re_terms if t.factor == name]
-        _check_Z(np.column_stack([t.Z for t in ts]), [n_ for t in ts for n_ in t.znames], [t.text for t in ts for _ in t.znames])
+        _check_Z(ts[0].Z if len(ts) == 1 else np.column_stack([t.Z for t in ts]), [n_ for t in ts for n_ in t.znames], [t.text for t in ts for _ in t.znames])
         where = '' if len(factors) == 1 else f" of {ts[0].text}" + (f" (columns {', '.join(f.cols)})" if len(f.cols) > 1 else '')
         check_terms_identifiable(n, len(f.levels), name if len(factors) > 1 else lf.bars[0].group, f.levels,
                             [t.Z.shape[1] for t in ts], [t.text for t in ts], n_dropped, where)
@@ -956,6 +977,7 @@ def _one_factor(lf:LmerFormula, # the parsed formula
     "The grouping factor's name, each row's code and the levels, when there is one factor (else three Nones)"
     if len(factors) != 1: return None, None, None
     group = lf.bars[0].group
+    if len(gcols) == 1: f = next(iter(factors.values())); return group, f.g, f.levels   # the factor of that one column
     gser = sub[gcols[0]] if len(gcols) == 1 else sub[gcols].astype(str).agg(':'.join, axis=1).rename(group)
     return (group, *_group_codes(gser))
 
@@ -975,13 +997,13 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     _check_grouping(data, lf, len(names) > 1)
     off_arg = _offset(offset, data)
     cols = list(dict.fromkeys(sorted(used) + gcols + ([offset] if isinstance(offset, str) else [])))
-    dup = [c for c in cols if (data.columns == c).sum() > 1]
+    dup = [] if data.columns.is_unique else [c for c in cols if (data.columns == c).sum() > 1]
     if dup: raise ValueError(f"data has more than one column named {', '.join(map(repr, dup))}; the formula cannot tell them apart")
     _check_response(data, resp_vars)
     _check_infinite(data, gcols)
     _warn_object_numbers(data, [c for c in cols if c not in resp_vars and c not in gcols])
     complete, dropped, n_dropped = _complete_rows(data, cols, None if isinstance(offset, str) else off_arg, na_action)
-    sub = data.loc[complete, cols] if n_dropped else data[cols]
+    sub = data.loc[complete, cols] if n_dropped else data if set(cols) == set(data.columns) else data[cols]   # no copy if all are used
     order = variable_order(formula[formula.index('~') + 1:], used)
     y, X, xnames, fixed_spec = _response_and_fixed(lf, fixed, sub, order, contrasts)
     off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
