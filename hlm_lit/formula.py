@@ -519,9 +519,21 @@ class ModelFrame:
         return None if self.levels is None else len(self.levels)
 
 # %% ../nbs/06_formula.ipynb #757bca11
+def _int_codes(v:np.ndarray, # a numpy integer array
+              ):
+    "`pd.factorize(v, sort=True)` by a table over the range of `v` (no hashing), or None if the range is much wider than `v` is long"
+    if len(v) == 0: return None
+    lo, hi = int(v.min()), int(v.max())
+    if hi - lo > 2*len(v) + 1024 or lo < -2**62 or hi > 2**62: return None
+    d = v.astype(np.intp, copy=False) - lo                            # offsets into the table 0..hi-lo
+    present = np.zeros(hi - lo + 1, bool); present[d] = True
+    return (np.cumsum(present, dtype=np.intp) - 1)[d], (np.flatnonzero(present) + lo).astype(v.dtype)
+
 def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                 ):
     "Level codes and levels of a grouping factor, sorted as R's `factor()` does, unused categories dropped"
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in 'iu' and (cl := _int_codes(col.to_numpy())) is not None:
+        return cl[0], pd.Index(cl[1], name=col.name)
     if isinstance(col.dtype, pd.CategoricalDtype):
         col = col.cat.remove_unused_categories()
         return col.cat.codes.to_numpy(np.intp), pd.Index(col.cat.categories, name=col.name)
@@ -530,7 +542,7 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
         types = sorted({type(v).__name__ for v in col})
         raise TypeError(f"the grouping factor '{col.name}' mixes values of types {', '.join(types)}, which cannot be "
                         f"sorted into levels; make it one type, e.g. data['{col.name}'].astype(str)") from None
-    return codes.astype(np.intp), pd.Index(levels, name=col.name)
+    return codes.astype(np.intp, copy=False), pd.Index(levels, name=col.name)
 
 def r_label(v, # one level of a grouping or fixed-effect factor
            ) -> str:
@@ -565,12 +577,14 @@ def slash_factors(group:str, # a grouping factor as written: 'g', 'a:b', 'Block/
 def _aliased_columns(X:np.ndarray, # fixed-effect design
                      tol:float=1e-7, # lme4's rank tolerance
                      chunk:int=1 << 17, # rows per block of the blocked QR
+                     gram:np.ndarray=None, # X'X if the caller has it
                     ) -> list:
     "Indices of columns of X that are (numerically) linear combinations of earlier columns"
-    norms = np.sqrt(np.einsum('mj,mj->j', X, X))
-    if norms.min() > 0:                                        # fast path: Cholesky of the scaled X'X ...
+    G = X.T @ X if gram is None else gram
+    norms = np.sqrt(np.diag(G))
+    if norms.min() > 0 and np.isfinite(norms).all():            # fast path: Cholesky of the scaled X'X ...
         try:
-            d = np.abs(np.diag(np.linalg.cholesky((X.T @ X)/np.outer(norms, norms))))
+            d = np.abs(np.diag(np.linalg.cholesky(G/np.outer(norms, norms))))
             if d.min() > 1e3*tol: return []                    # ... decides clear cases (error in d ~ 1e-8/d)
         except np.linalg.LinAlgError: pass
     R = np.zeros((0, X.shape[1]))
@@ -891,7 +905,7 @@ def _complete_rows(data:pd.DataFrame, # the data
                   ) -> tuple:
     "Which rows are complete, and the count of missing values per column; incomplete rows refused if `na_action='raise'`"
     na = {c: _na(data[c]) for c in cols} | ({} if off_arg is None else {off_arg.name: off_arg.isna().to_numpy()})
-    dropped = {c: n for c, m in sorted(na.items()) if (n := int(m.sum()))}
+    dropped = {c: n for c, m in sorted(na.items()) if (n := int(np.count_nonzero(m)))}
     complete = ~functools.reduce(np.logical_or, [na[c] for c in dropped], np.zeros(len(data), bool))
     n_dropped = int((~complete).sum())
     if n_dropped and na_action == 'raise':
@@ -927,19 +941,22 @@ def _check_finite(y:np.ndarray, # the response
                   sub:pd.DataFrame, # the complete rows of the used columns
                   cols:list, # the used columns
                   response:str, # the response as written
-                 ):
-    "An infinite value in the data, or one a transformation made, is an error naming the column and row"
-    if np.isfinite(y.sum() + X.sum()): return                  # cheap test first; the details only when it fails
+                 ) -> np.ndarray:
+    "An infinite value in the data, or one a transformation made, is an error naming the column and row; returns X'X"
+    with np.errstate(all='ignore'): G = X.T @ X                 # a NaN or infinity anywhere in X makes X'X non-finite
+    if np.isfinite(y.sum()) and np.isfinite(G).all(): return G  # cheap test first; the details only when it fails
     _check_infinite(sub, cols)
     _check_finite_columns(y[:, None], [response], sub.index, 'the response')
     _check_finite_columns(X, xnames, sub.index, 'the fixed-effect column')
+    return G                                                    # finite X whose X'X overflows: the rank check copes
 
 def _drop_aliased(X:np.ndarray, # the fixed-effect design
                   xnames:list, # its column names
                   fixed:str, # the fixed part, for the message
+                  gram:np.ndarray=None, # X'X if the caller has it
                  ) -> tuple:
     "Drop (with a warning) the columns that are linear combinations of earlier ones; refuse a design left empty"
-    aliased = [xnames[j] for j in _aliased_columns(X)] if X.shape[1] else []
+    aliased = [xnames[j] for j in _aliased_columns(X, gram=gram)] if X.shape[1] else []
     if aliased:
         warnings.warn(f"fixed-effect model matrix is rank deficient so dropping {len(aliased)} column(s): {', '.join(aliased)} "
                       "(each is a linear combination of the columns before it)", stacklevel=3)
@@ -1007,14 +1024,14 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     order = variable_order(formula[formula.index('~') + 1:], used)
     y, X, xnames, fixed_spec = _response_and_fixed(lf, fixed, sub, order, contrasts)
     off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
-    _check_finite(y, X, xnames, sub, cols, lf.response)
-    X, xnames, aliased = _drop_aliased(X, xnames, fixed)
+    G = _check_finite(y, X, xnames, sub, cols, lf.response)
+    X, xnames, aliased = _drop_aliased(X, xnames, fixed, G)
     _check_not_constant(y, lf.response)
     factors, re_terms, Z = _random_part(lf, sub, order, cols, len(y), n_dropped)
     group, g, levels = _one_factor(lf, sub, gcols, factors)
     return ModelFrame(y, X, xnames, Z, [n for t in re_terms for n in t.znames], tuple(t.Z.shape[1] for t in re_terms),
                       group, g, levels, sub.index, n_dropped, dropped, aliased, lf, fixed_spec, [t.spec for t in re_terms],
-                      order, np.flatnonzero(complete), [t.text for t in re_terms], factors=factors, re_terms=re_terms,
+                      order, np.flatnonzero(complete) if n_dropped else np.arange(len(y)), [t.text for t in re_terms], factors=factors, re_terms=re_terms,
                       offset=off, offset_specs=off_specs, offset_col=offset if isinstance(offset, str) else None,
                       offset_numbers=off_arg is not None and not isinstance(offset, str), columns=cols, fixed=fixed, contrasts=contrasts)
 
