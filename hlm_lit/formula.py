@@ -604,6 +604,11 @@ def _plain_numeric(col:pd.Series) -> bool:
     "A numeric, non-boolean column"
     return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
 
+class _Columns(dict):
+    "A data frame's columns by name, each looked up once (pandas builds a new Series at every lookup); `index` and `columns` are the frame's"
+    def __init__(self, data:pd.DataFrame): super().__init__(); self.data, self.index, self.columns = data, data.index, data.columns
+    def __missing__(self, c): s = self[c] = self.data[c]; return s
+
 def _na(col:pd.Series) -> np.ndarray:
     "`col.isna()` as a numpy array, read straight off numpy's number dtypes (a numpy integer or bool column has no missing value)"
     dt = col.dtype
@@ -651,7 +656,9 @@ def _not_numeric_hint(col:pd.Series) -> str:
     if bad.any(): return f"the value {col[bad].iloc[0]!r} in row {_show(col.index[bad.argmax()])} is not a number"
     return "numbers stored as text or objects; convert with pd.to_numeric"
 
-def _check_response(data:pd.DataFrame, names:list):
+def _check_response(data:pd.DataFrame, # the data (or its `_Columns`)
+                    names:list, # the response's variables
+                   ):
     "The response's columns must be numeric (not bool, not complex)"
     for v in names:
         col = data[v]
@@ -659,7 +666,9 @@ def _check_response(data:pd.DataFrame, names:list):
                 or pd.api.types.is_complex_dtype(col)):
             raise TypeError(f"the response '{v}' must be numeric; it has dtype {col.dtype} ({_not_numeric_hint(col)})")
 
-def _check_infinite(data:pd.DataFrame, cols:list):
+def _check_infinite(data:pd.DataFrame, # the data (or its `_Columns`)
+                    cols:list, # the columns to check
+                   ):
     "No infinite values in the used columns (numbers, or floats stored as objects)"
     for c in cols:
         col = data[c]
@@ -673,7 +682,9 @@ def _check_infinite(data:pd.DataFrame, cols:list):
             raise ValueError(f"column '{c}' has {inf.sum()} infinite value{'s' if inf.sum() > 1 else ''} (first in row "
                              f"{_show(data.index[k])}: {col.iloc[k]}); lmer cannot use them: fix them, or set them to NaN to drop those rows")
 
-def _warn_object_numbers(data:pd.DataFrame, cols:list):
+def _warn_object_numbers(data:pd.DataFrame, # the data (or its `_Columns`)
+                         cols:list, # the columns to check
+                        ):
     "Warn when numbers stored with dtype object would be treated as a categorical factor"
     for c in cols:
         if (col := data[c]).dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ('floating', 'integer', 'mixed-integer-float', 'decimal'):
@@ -774,7 +785,7 @@ def _random_terms(lf:LmerFormula, # the parsed formula
     nlev = np.array([len(factors[t.factor].levels) for t in out])
     return factors, [out[k] for k in np.argsort(-nlev, kind='stable')]   # R's order(decreasing=TRUE) is stable too
 
-def _check_grouping(data:pd.DataFrame, # the data
+def _check_grouping(data:pd.DataFrame, # the data (or its `_Columns`)
                     lf:LmerFormula, # the parsed formula
                     several:bool, # several grouping factors (then a missing grouping value is an error)
                    ):
@@ -898,7 +909,7 @@ def _used_variables(lf:LmerFormula, # the parsed formula
     return resp_vars, fixed, used
 
 # %% ../nbs/06_formula.ipynb #2f8d9532
-def _complete_rows(data:pd.DataFrame, # the data
+def _complete_rows(data:pd.DataFrame, # the data (or its `_Columns`)
                    cols:list, # the columns the model uses
                    off_arg, # the `offset=` numbers as a Series (None, or when `offset=` names a column)
                    na_action:str, # 'omit' or 'raise'
@@ -906,12 +917,12 @@ def _complete_rows(data:pd.DataFrame, # the data
     "Which rows are complete, and the count of missing values per column; incomplete rows refused if `na_action='raise'`"
     na = {c: _na(data[c]) for c in cols} | ({} if off_arg is None else {off_arg.name: off_arg.isna().to_numpy()})
     dropped = {c: n for c, m in sorted(na.items()) if (n := int(np.count_nonzero(m)))}
-    complete = ~functools.reduce(np.logical_or, [na[c] for c in dropped], np.zeros(len(data), bool))
+    complete = ~functools.reduce(np.logical_or, [na[c] for c in dropped], np.zeros(len(data.index), bool))
     n_dropped = int((~complete).sum())
     if n_dropped and na_action == 'raise':
         raise ValueError(f"missing values in {', '.join(f'{c!r} ({_rows(n)})' for c, n in dropped.items())} and na_action='raise' "
                          f"(first incomplete row: {_show(data.index[int((~complete).argmax())])})")
-    if n_dropped == len(data):
+    if n_dropped == len(data.index):
         raise ValueError(f"no complete rows left after dropping missing values: every row misses a value "
                          f"({', '.join(f'{c!r}: {_rows(n)}' for c, n in dropped.items())})")
     return complete, dropped, n_dropped
@@ -1011,15 +1022,16 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     names = {':'.join(gc) for b in lf.bars for gc in slash_factors(b.group)}
     gcols = list(dict.fromkeys(c for b in lf.bars for c in group_columns(b.group)))
     resp_vars, fixed, used = _used_variables(lf, data, contrasts)
-    _check_grouping(data, lf, len(names) > 1)
+    cd = _Columns(data)                                     # the checks below look each column up once
+    _check_grouping(cd, lf, len(names) > 1)
     off_arg = _offset(offset, data)
     cols = list(dict.fromkeys(sorted(used) + gcols + ([offset] if isinstance(offset, str) else [])))
     dup = [] if data.columns.is_unique else [c for c in cols if (data.columns == c).sum() > 1]
     if dup: raise ValueError(f"data has more than one column named {', '.join(map(repr, dup))}; the formula cannot tell them apart")
-    _check_response(data, resp_vars)
-    _check_infinite(data, gcols)
-    _warn_object_numbers(data, [c for c in cols if c not in resp_vars and c not in gcols])
-    complete, dropped, n_dropped = _complete_rows(data, cols, None if isinstance(offset, str) else off_arg, na_action)
+    _check_response(cd, resp_vars)
+    _check_infinite(cd, gcols)
+    _warn_object_numbers(cd, [c for c in cols if c not in resp_vars and c not in gcols])
+    complete, dropped, n_dropped = _complete_rows(cd, cols, None if isinstance(offset, str) else off_arg, na_action)
     sub = data.loc[complete, cols] if n_dropped else data if set(cols) == set(data.columns) else data[cols]   # no copy if all are used
     order = variable_order(formula[formula.index('~') + 1:], used)
     y, X, xnames, fixed_spec = _response_and_fixed(lf, fixed, sub, order, contrasts)
