@@ -525,9 +525,10 @@ def _int_codes(v:np.ndarray, # a numpy integer array
     if len(v) == 0: return None
     lo, hi = int(v.min()), int(v.max())
     if hi - lo > 2*len(v) + 1024 or lo < -2**62 or hi > 2**62: return None
-    d = v.astype(np.intp, copy=False) - lo                            # offsets into the table 0..hi-lo
-    present = np.zeros(hi - lo + 1, bool); present[d] = True
-    return (np.cumsum(present, dtype=np.intp) - 1)[d], (np.flatnonzero(present) + lo).astype(v.dtype)
+    base = 0 if 0 <= lo and hi <= 2*len(v) + 1024 else lo     # the table starts at 0 if it can (ids 1..N): no shifted copy of v
+    d = v.astype(np.intp, copy=False) - base if base else v.astype(np.intp, copy=False)
+    present = np.zeros(hi - base + 1, bool); present[d] = True
+    return np.take(np.cumsum(present, dtype=np.intp) - 1, d), (np.flatnonzero(present) + base).astype(v.dtype)
 
 def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                 ):
