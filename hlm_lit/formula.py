@@ -14,7 +14,7 @@ import difflib
 import functools
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -382,9 +382,10 @@ def _fixed_text(formula:str, # the whole formula
     return ''.join(marked[tilde+1:])
 
 # %% ../nbs/06_formula.ipynb #4dbdaa1d
-def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
-                 ) -> LmerFormula:
-    "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
+@functools.lru_cache(maxsize=256)
+def _parse(formula:str, # the formula (a string)
+          ) -> LmerFormula:
+    "`parse_formula`'s work, cached per formula string: the parse does not depend on the data (an error is never cached)"
     tilde = _check_sides(formula)
     bars, spans = _find_bars(formula, tilde)
     offsets, off_spans = _find_offsets(formula, tilde, spans)
@@ -396,6 +397,13 @@ def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     _check_functions(formula, [response, *pieces])
     _check_logic(formula, pieces)
     return LmerFormula(response, fixed, bars, formula, offsets)
+
+def parse_formula(formula:str, # e.g. 'y ~ x + a + x:a + (1 + x | unit)'
+                 ) -> LmerFormula:
+    "Split an lmer formula into response, fixed part, random-effect bars and offsets; `FormulaError` says what and where"
+    if not isinstance(formula, str): _check_sides(formula)            # the TypeError, before the cache needs a hashable key
+    lf = _parse(formula)
+    return replace(lf, bars=[replace(b) for b in lf.bars], offsets=list(lf.offsets))   # a copy: the cached parse stays as it was
 
 # %% ../nbs/06_formula.ipynb #65295c93
 class ColumnNotFoundError(KeyError):
@@ -511,9 +519,22 @@ class ModelFrame:
         return None if self.levels is None else len(self.levels)
 
 # %% ../nbs/06_formula.ipynb #757bca11
+def _int_codes(v:np.ndarray, # a numpy integer array
+              ):
+    "`pd.factorize(v, sort=True)` by a table over the range of `v` (no hashing), or None if the range is much wider than `v` is long"
+    if len(v) == 0: return None
+    lo, hi = int(v.min()), int(v.max())
+    if hi - lo > 2*len(v) + 1024 or lo < -2**62 or hi > 2**62: return None
+    base = 0 if 0 <= lo and hi <= 2*len(v) + 1024 else lo     # the table starts at 0 if it can (ids 1..N): no shifted copy of v
+    d = v.astype(np.intp, copy=False) - base if base else v.astype(np.intp, copy=False)
+    present = np.zeros(hi - base + 1, bool); present[d] = True
+    return np.take(np.cumsum(present, dtype=np.intp) - 1, d), (np.flatnonzero(present) + base).astype(v.dtype)
+
 def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
                 ):
     "Level codes and levels of a grouping factor, sorted as R's `factor()` does, unused categories dropped"
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in 'iu' and (cl := _int_codes(col.to_numpy())) is not None:
+        return cl[0], pd.Index(cl[1], name=col.name)
     if isinstance(col.dtype, pd.CategoricalDtype):
         col = col.cat.remove_unused_categories()
         return col.cat.codes.to_numpy(np.intp), pd.Index(col.cat.categories, name=col.name)
@@ -522,7 +543,7 @@ def _group_codes(col:pd.Series, # the grouping factor's column (complete rows)
         types = sorted({type(v).__name__ for v in col})
         raise TypeError(f"the grouping factor '{col.name}' mixes values of types {', '.join(types)}, which cannot be "
                         f"sorted into levels; make it one type, e.g. data['{col.name}'].astype(str)") from None
-    return codes.astype(np.intp), pd.Index(levels, name=col.name)
+    return codes.astype(np.intp, copy=False), pd.Index(levels, name=col.name)
 
 def r_label(v, # one level of a grouping or fixed-effect factor
            ) -> str:
@@ -557,12 +578,14 @@ def slash_factors(group:str, # a grouping factor as written: 'g', 'a:b', 'Block/
 def _aliased_columns(X:np.ndarray, # fixed-effect design
                      tol:float=1e-7, # lme4's rank tolerance
                      chunk:int=1 << 17, # rows per block of the blocked QR
+                     gram:np.ndarray=None, # X'X if the caller has it
                     ) -> list:
     "Indices of columns of X that are (numerically) linear combinations of earlier columns"
-    norms = np.sqrt(np.einsum('mj,mj->j', X, X))
-    if norms.min() > 0:                                        # fast path: Cholesky of the scaled X'X ...
+    G = X.T @ X if gram is None else gram
+    norms = np.sqrt(np.diag(G))
+    if norms.min() > 0 and np.isfinite(norms).all():            # fast path: Cholesky of the scaled X'X ...
         try:
-            d = np.abs(np.diag(np.linalg.cholesky((X.T @ X)/np.outer(norms, norms))))
+            d = np.abs(np.diag(np.linalg.cholesky(G/np.outer(norms, norms))))
             if d.min() > 1e3*tol: return []                    # ... decides clear cases (error in d ~ 1e-8/d)
         except np.linalg.LinAlgError: pass
     R = np.zeros((0, X.shape[1]))
@@ -580,22 +603,39 @@ def _aliased_columns(X:np.ndarray, # fixed-effect design
 # %% ../nbs/06_formula.ipynb #96899673
 def _plain_numeric(col:pd.Series) -> bool:
     "A numeric, non-boolean column"
-    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+
+class _Columns(dict):
+    "A data frame's columns by name, each looked up once (pandas builds a new Series at every lookup); `index` and `columns` are the frame's"
+    def __init__(self, data:pd.DataFrame): super().__init__(); self.data, self.index, self.columns = data, data.index, data.columns
+    def __missing__(self, c): s = self[c] = self.data[c]; return s
+
+def _na(col:pd.Series) -> np.ndarray:
+    "`col.isna()` as a numpy array, read straight off numpy's number dtypes (a numpy integer or bool column has no missing value)"
+    dt = col.dtype
+    if isinstance(dt, np.dtype) and dt.kind in 'iub': return np.zeros(len(col), bool)
+    if isinstance(dt, np.dtype) and dt.kind == 'f': return np.isnan(col.to_numpy())
+    return col.isna().to_numpy()
+
+@functools.lru_cache(maxsize=512)
+def _product_terms(rhs:str, # a one-sided formula
+                  ) -> tuple:
+    "The variables of each term of `rhs` when every term is a product of plain lookups (`x`, `x:a`, `1`), else None"
+    terms = []
+    for t in formulaic_parse(rhs):
+        if not all(fa.eval_method.value in ('lookup', 'literal') for fa in t.factors): return None
+        terms.append(tuple(fa.expr for fa in t.factors if fa.expr != '1'))
+    return tuple(terms)
 
 def rhs_design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
             data:pd.DataFrame, # complete rows of the variables it uses
             order:dict, # variable order for R-style interaction names (`variable_order`)
            ):
     "Design matrix, R-style column names, a spec for new data, and the columns per term of a one-sided formula"
-    f = formulaic_parse(rhs)
-    terms = []
-    for t in f:
-        facs = [fa.expr for fa in t.factors if fa.expr != '1']
-        if not all(fa.eval_method.value in ('lookup', 'literal') for fa in t.factors) or \
-           not all(v in data.columns and _plain_numeric(data[v]) for v in facs): break
-        terms.append(facs)
-    else:                                                    # every term is a product of numeric columns
-        cols = {v: data[v].to_numpy(float) for t in terms for v in t}
+    f, terms = formulaic_parse(rhs), _product_terms(rhs)
+    series = {} if terms is None else {v: data[v] for t in terms for v in t if v in data.columns}
+    if terms is not None and all(v in series and _plain_numeric(series[v]) for t in terms for v in t):
+        cols = {v: s.to_numpy(float) for v, s in series.items()}   # every term is a product of numeric columns
         M = np.empty((len(data), len(terms)), order='F')        # column-major: each column contiguous
         for j, t in enumerate(terms):
             M[:, j] = cols[t[0]] if t else 1.0
@@ -617,7 +657,9 @@ def _not_numeric_hint(col:pd.Series) -> str:
     if bad.any(): return f"the value {col[bad].iloc[0]!r} in row {_show(col.index[bad.argmax()])} is not a number"
     return "numbers stored as text or objects; convert with pd.to_numeric"
 
-def _check_response(data:pd.DataFrame, names:list):
+def _check_response(data:pd.DataFrame, # the data (or its `_Columns`)
+                    names:list, # the response's variables
+                   ):
     "The response's columns must be numeric (not bool, not complex)"
     for v in names:
         col = data[v]
@@ -625,11 +667,14 @@ def _check_response(data:pd.DataFrame, names:list):
                 or pd.api.types.is_complex_dtype(col)):
             raise TypeError(f"the response '{v}' must be numeric; it has dtype {col.dtype} ({_not_numeric_hint(col)})")
 
-def _check_infinite(data:pd.DataFrame, cols:list):
+def _check_infinite(data:pd.DataFrame, # the data (or its `_Columns`)
+                    cols:list, # the columns to check
+                   ):
     "No infinite values in the used columns (numbers, or floats stored as objects)"
     for c in cols:
         col = data[c]
-        if pd.api.types.is_bool_dtype(col) or isinstance(col.dtype, pd.CategoricalDtype): continue
+        if (isinstance(col.dtype, np.dtype) and col.dtype.kind in 'iub') or pd.api.types.is_bool_dtype(col) \
+           or isinstance(col.dtype, pd.CategoricalDtype): continue                       # (no integer is infinite)
         if pd.api.types.is_numeric_dtype(col): inf = np.isinf(col.to_numpy(float, na_value=np.nan))
         elif col.dtype == object: inf = col.map(lambda v: isinstance(v, (float, np.floating)) and bool(np.isinf(v))).to_numpy(bool)
         else: continue
@@ -638,12 +683,14 @@ def _check_infinite(data:pd.DataFrame, cols:list):
             raise ValueError(f"column '{c}' has {inf.sum()} infinite value{'s' if inf.sum() > 1 else ''} (first in row "
                              f"{_show(data.index[k])}: {col.iloc[k]}); lmer cannot use them: fix them, or set them to NaN to drop those rows")
 
-def _warn_object_numbers(data:pd.DataFrame, cols:list):
+def _warn_object_numbers(data:pd.DataFrame, # the data (or its `_Columns`)
+                         cols:list, # the columns to check
+                        ):
     "Warn when numbers stored with dtype object would be treated as a categorical factor"
     for c in cols:
-        if data[c].dtype == object and pd.api.types.infer_dtype(data[c], skipna=True) in ('floating', 'integer', 'mixed-integer-float', 'decimal'):
+        if (col := data[c]).dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ('floating', 'integer', 'mixed-integer-float', 'decimal'):
             warnings.warn(f"column '{c}' holds numbers with dtype object, so it is treated as a categorical factor "
-                          f"({data[c].nunique()} levels); use pd.to_numeric(data['{c}']) to treat it as a number", stacklevel=3)
+                          f"({col.nunique()} levels); use pd.to_numeric(data['{c}']) to treat it as a number", stacklevel=3)
 
 def _check_finite_columns(A:np.ndarray, names:list, index:pd.Index, what:str):
     "Columns computed by the formula must be finite (a transformation such as log can make them NaN or infinite)"
@@ -739,7 +786,7 @@ def _random_terms(lf:LmerFormula, # the parsed formula
     nlev = np.array([len(factors[t.factor].levels) for t in out])
     return factors, [out[k] for k in np.argsort(-nlev, kind='stable')]   # R's order(decreasing=TRUE) is stable too
 
-def _check_grouping(data:pd.DataFrame, # the data
+def _check_grouping(data:pd.DataFrame, # the data (or its `_Columns`)
                     lf:LmerFormula, # the parsed formula
                     several:bool, # several grouping factors (then a missing grouping value is an error)
                    ):
@@ -749,11 +796,11 @@ def _check_grouping(data:pd.DataFrame, # the data
         missing = [c for c in gcols if c not in data.columns]
         if missing: raise unknown_columns(missing, data, f'grouping factor of {b.text}')
         for c in gcols:
-            na = data[c].isna()
+            na = _na(data[c])
             if na.all(): raise ValueError(f"the grouping factor '{c}' is missing (NA) in every row")
             if several and na.any():
                 raise ValueError(f"the grouping column '{c}' of the random-effect term {b.text} has {_rows(int(na.sum()))} with a "
-                                 f"missing value (first in row {_show(data.index[int(na.to_numpy().argmax())])}); with several "
+                                 f"missing value (first in row {_show(data.index[int(na.argmax())])}); with several "
                                  "grouping factors every row needs its levels: fill them in, or drop those rows first")
 
 # %% ../nbs/06_formula.ipynb #b18e0004
@@ -863,20 +910,20 @@ def _used_variables(lf:LmerFormula, # the parsed formula
     return resp_vars, fixed, used
 
 # %% ../nbs/06_formula.ipynb #2f8d9532
-def _complete_rows(data:pd.DataFrame, # the data
+def _complete_rows(data:pd.DataFrame, # the data (or its `_Columns`)
                    cols:list, # the columns the model uses
                    off_arg, # the `offset=` numbers as a Series (None, or when `offset=` names a column)
                    na_action:str, # 'omit' or 'raise'
                   ) -> tuple:
     "Which rows are complete, and the count of missing values per column; incomplete rows refused if `na_action='raise'`"
-    na = data[cols].isna() if off_arg is None else pd.concat([data[cols].isna(), off_arg.isna()], axis=1)
-    dropped = {c: int(n) for c, n in sorted(na.sum().items()) if n}
-    complete = ~na.any(axis=1).to_numpy()
+    na = {c: _na(data[c]) for c in cols} | ({} if off_arg is None else {off_arg.name: off_arg.isna().to_numpy()})
+    dropped = {c: n for c, m in sorted(na.items()) if (n := int(np.count_nonzero(m)))}
+    complete = ~functools.reduce(np.logical_or, [na[c] for c in dropped], np.zeros(len(data.index), bool))
     n_dropped = int((~complete).sum())
     if n_dropped and na_action == 'raise':
         raise ValueError(f"missing values in {', '.join(f'{c!r} ({_rows(n)})' for c, n in dropped.items())} and na_action='raise' "
                          f"(first incomplete row: {_show(data.index[int((~complete).argmax())])})")
-    if n_dropped == len(data):
+    if n_dropped == len(data.index):
         raise ValueError(f"no complete rows left after dropping missing values: every row misses a value "
                          f"({', '.join(f'{c!r}: {_rows(n)}' for c, n in dropped.items())})")
     return complete, dropped, n_dropped
@@ -906,19 +953,22 @@ def _check_finite(y:np.ndarray, # the response
                   sub:pd.DataFrame, # the complete rows of the used columns
                   cols:list, # the used columns
                   response:str, # the response as written
-                 ):
-    "An infinite value in the data, or one a transformation made, is an error naming the column and row"
-    if np.isfinite(y.sum() + X.sum()): return                  # cheap test first; the details only when it fails
+                 ) -> np.ndarray:
+    "An infinite value in the data, or one a transformation made, is an error naming the column and row; returns X'X"
+    with np.errstate(all='ignore'): G = X.T @ X                 # a NaN or infinity anywhere in X makes X'X non-finite
+    if np.isfinite(y.sum()) and np.isfinite(G).all(): return G  # cheap test first; the details only when it fails
     _check_infinite(sub, cols)
     _check_finite_columns(y[:, None], [response], sub.index, 'the response')
     _check_finite_columns(X, xnames, sub.index, 'the fixed-effect column')
+    return G                                                    # finite X whose X'X overflows: the rank check copes
 
 def _drop_aliased(X:np.ndarray, # the fixed-effect design
                   xnames:list, # its column names
                   fixed:str, # the fixed part, for the message
+                  gram:np.ndarray=None, # X'X if the caller has it
                  ) -> tuple:
     "Drop (with a warning) the columns that are linear combinations of earlier ones; refuse a design left empty"
-    aliased = [xnames[j] for j in _aliased_columns(X)] if X.shape[1] else []
+    aliased = [xnames[j] for j in _aliased_columns(X, gram=gram)] if X.shape[1] else []
     if aliased:
         warnings.warn(f"fixed-effect model matrix is rank deficient so dropping {len(aliased)} column(s): {', '.join(aliased)} "
                       "(each is a linear combination of the columns before it)", stacklevel=3)
@@ -941,7 +991,7 @@ def _random_part(lf:LmerFormula, # the parsed formula
     factors, re_terms = _random_terms(lf, sub, order, cols)
     for name, f in factors.items():                         # per factor: its columns, then lme4's identifiability rules
         ts = [t for t in re_terms if t.factor == name]
-        _check_Z(np.column_stack([t.Z for t in ts]), [n_ for t in ts for n_ in t.znames], [t.text for t in ts for _ in t.znames])
+        _check_Z(ts[0].Z if len(ts) == 1 else np.column_stack([t.Z for t in ts]), [n_ for t in ts for n_ in t.znames], [t.text for t in ts for _ in t.znames])
         where = '' if len(factors) == 1 else f" of {ts[0].text}" + (f" (columns {', '.join(f.cols)})" if len(f.cols) > 1 else '')
         check_terms_identifiable(n, len(f.levels), name if len(factors) > 1 else lf.bars[0].group, f.levels,
                             [t.Z.shape[1] for t in ts], [t.text for t in ts], n_dropped, where)
@@ -956,6 +1006,7 @@ def _one_factor(lf:LmerFormula, # the parsed formula
     "The grouping factor's name, each row's code and the levels, when there is one factor (else three Nones)"
     if len(factors) != 1: return None, None, None
     group = lf.bars[0].group
+    if len(gcols) == 1: f = next(iter(factors.values())); return group, f.g, f.levels   # the factor of that one column
     gser = sub[gcols[0]] if len(gcols) == 1 else sub[gcols].astype(str).agg(':'.join, axis=1).rename(group)
     return (group, *_group_codes(gser))
 
@@ -972,27 +1023,28 @@ def model_frame(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | un
     names = {':'.join(gc) for b in lf.bars for gc in slash_factors(b.group)}
     gcols = list(dict.fromkeys(c for b in lf.bars for c in group_columns(b.group)))
     resp_vars, fixed, used = _used_variables(lf, data, contrasts)
-    _check_grouping(data, lf, len(names) > 1)
+    cd = _Columns(data)                                     # the checks below look each column up once
+    _check_grouping(cd, lf, len(names) > 1)
     off_arg = _offset(offset, data)
     cols = list(dict.fromkeys(sorted(used) + gcols + ([offset] if isinstance(offset, str) else [])))
-    dup = [c for c in cols if (data.columns == c).sum() > 1]
+    dup = [] if data.columns.is_unique else [c for c in cols if (data.columns == c).sum() > 1]
     if dup: raise ValueError(f"data has more than one column named {', '.join(map(repr, dup))}; the formula cannot tell them apart")
-    _check_response(data, resp_vars)
-    _check_infinite(data, gcols)
-    _warn_object_numbers(data, [c for c in cols if c not in resp_vars and c not in gcols])
-    complete, dropped, n_dropped = _complete_rows(data, cols, None if isinstance(offset, str) else off_arg, na_action)
-    sub = data.loc[complete, cols] if n_dropped else data[cols]
+    _check_response(cd, resp_vars)
+    _check_infinite(cd, gcols)
+    _warn_object_numbers(cd, [c for c in cols if c not in resp_vars and c not in gcols])
+    complete, dropped, n_dropped = _complete_rows(cd, cols, None if isinstance(offset, str) else off_arg, na_action)
+    sub = data.loc[complete, cols] if n_dropped else data if set(cols) == set(data.columns) else data[cols]   # no copy if all are used
     order = variable_order(formula[formula.index('~') + 1:], used)
     y, X, xnames, fixed_spec = _response_and_fixed(lf, fixed, sub, order, contrasts)
     off, off_specs = _offsets(lf, sub, order, cols, None if off_arg is None else off_arg.to_numpy(float)[complete])
-    _check_finite(y, X, xnames, sub, cols, lf.response)
-    X, xnames, aliased = _drop_aliased(X, xnames, fixed)
+    G = _check_finite(y, X, xnames, sub, cols, lf.response)
+    X, xnames, aliased = _drop_aliased(X, xnames, fixed, G)
     _check_not_constant(y, lf.response)
     factors, re_terms, Z = _random_part(lf, sub, order, cols, len(y), n_dropped)
     group, g, levels = _one_factor(lf, sub, gcols, factors)
     return ModelFrame(y, X, xnames, Z, [n for t in re_terms for n in t.znames], tuple(t.Z.shape[1] for t in re_terms),
                       group, g, levels, sub.index, n_dropped, dropped, aliased, lf, fixed_spec, [t.spec for t in re_terms],
-                      order, np.flatnonzero(complete), [t.text for t in re_terms], factors=factors, re_terms=re_terms,
+                      order, np.flatnonzero(complete) if n_dropped else np.arange(len(y)), [t.text for t in re_terms], factors=factors, re_terms=re_terms,
                       offset=off, offset_specs=off_specs, offset_col=offset if isinstance(offset, str) else None,
                       offset_numbers=off_arg is not None and not isinstance(offset, str), columns=cols, fixed=fixed, contrasts=contrasts)
 
