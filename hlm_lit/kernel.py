@@ -258,7 +258,8 @@ def _lr(A, # (a, r) matrix, or None (the identity)
     r, c, m = X.shape
     if A is None: A = np.eye(r)
     if B is None: B = np.eye(c)
-    return (np.kron(A, B.T) @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
+    AB = (A[:, None, :, None]*B.T[None, :, None, :]).reshape(len(A)*B.shape[1], r*c)   # A kron B'
+    return (AB @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
 
 def _ssum(S, # (m, C) sparse indicator: which group each of C items belongs to
           X, # (..., C) values, items on the last axis
@@ -373,7 +374,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     logdet_RX = 2*np.log(dT[nTf:nTf + p]).sum()
     r2 = dT[-1]**2
     # back-substitution: L' x = (y row of L); u per factor level axis last, (q_f, m_f)
-    xT = sla.solve_triangular(LT[:-1, :-1], LT[-1, :-1], lower=True, trans='T')
+    xT = sla.solve_triangular(LT[:-1, :-1], LT[-1, :-1], lower=True, trans='T', check_finite=False)
     phi = xT[nTf:]
     u = [None]*K
     for t in range(d, K):
@@ -391,9 +392,16 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
 
 
 # %% ../nbs/05a_kernel.ipynb #3495bb0b
+def _bsum(A, # (c, a, m) batch, level axis last
+          B, # (c, b, m) batch
+         ) -> np.ndarray:
+    "The sum over the levels of A_l' B_l: (a, b), as c matrix products over the levels"
+    return sum((A[c] @ B[c].T for c in range(len(A))), np.zeros((A.shape[1], B.shape[1])))
+
 def _takahashi(plan:BlockPlan, # the block structure
                F:Factor, # the factor at theta
                with_X:bool=True, # Omega_ZX^{-1} (REML) or M^{-1} (ML, and conditional variances)
+               sum_first:bool=False, # of the first factor's diagonal blocks only their sum over levels (all the short form needs)
               ):
     "`selected_inverse` with the batches level axis last, as the kernel stores them"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
@@ -443,6 +451,10 @@ def _takahashi(plan:BlockPlan, # the block structure
                 newSt[t] -= bprod(St[(t, l)][:, :, plan.cellmap[(t, i, l)]], Vd[l][:, :, plan.lev_i_tail[(t, i)]])
             if p: newSX -= bprod(SX[l][:, :, plan.par[(l, i)]], Vd[l])
         # the diagonal blocks: Sigma_ii = L_ii^{-T}(L_ii^{-1} - L_Pi' Sigma_Pi)
+        if i == 0 and sum_first:                                                 # summed over levels: L^{-T}L^{-1} - V'Sigma_Pi
+            Sii[0] = (_bsum(Li, Li) - sum((_bsum(Vd[j], newSd[j]) for j in range(1, d)), 0.0)
+                      - sum((_bsum(Vt[t], newSt[t]) for t in range(d, K)), 0.0) - (_bsum(VX, newSX) if p else 0.0))
+            break
         inner = Li.copy()
         for j in range(i + 1, d): inner -= bprod(_T(F.Ld[(j, i)]), newSd[j])
         for t in range(d, K): inner -= _ssum(plan.cellsum[(t, i)], bprod(_T(F.Lt[(t, i)]), newSt[t]))
@@ -484,17 +496,18 @@ def gradient_parts(plan:BlockPlan, # the block structure
     "The derivatives of the log-determinant (log|L|^2, plus log|R_X|^2 for REML) and of r^2 with respect to theta"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
     p = cp.p
-    Sii, Sd, St, SX, ST = _takahashi(plan, F, with_X=REML)
+    short = short and all(np.diag(l).min() >= 1e-4 for l in F.lams)
+    Sii, Sd, St, SX, ST = _takahashi(plan, F, with_X=REML, sum_first=short and d > 0)
     lams, u, phi = F.lams, [x.T for x in F.u], F.phi                             # u per factor: (q_f, m_f)
     G = []                                                                       # per factor: (q_f, q_f, m_f) summands
     rho = []                                                                     # per factor: Z_f'W(y - X phi - Z Lambda u)
     tail_ix = lambda f: plan.off[f] + np.arange(cp.m[f])[None, :]*cp.q[f] + np.arange(cp.q[f])[:, None]   # (q_f, m_f)
-    if short and all(np.diag(l).min() >= 1e-4 for l in lams):                   # Lambda invertible: the short form
+    if short:                                                                    # Lambda invertible: the short form
         for f in range(K):
             qf = cp.q[f]
-            if f < d: Ssum = Sii[f].sum(-1)
+            if f < d: Ssum = Sii[f] if f == 0 else Sii[f].sum(-1)
             else: ix = tail_ix(f); Ssum = ST[ix[:, None, :], ix[None, :, :]].sum(-1)
-            li = sla.solve_triangular(lams[f], np.eye(qf), lower=True)
+            li = sla.solve_triangular(lams[f], np.eye(qf), lower=True, check_finite=False)
             G.append(((cp.m[f]*np.eye(qf) - Ssum) @ li)[:, :, None])             # sum_l (I - Sigma_ll) lambda^-1
             rho.append(li.T @ u[f])                                              # Lambda' rho = u
     for f in range(K if not G else 0):
@@ -530,11 +543,10 @@ def gradient_parts(plan:BlockPlan, # the block structure
             r = r - _ssum(S, np.einsum('abc,bc->ac', B, (lams[h] @ u[h])[:, levh]))
         G.append(Gf); rho.append(r)
     d_logdet, d_r2 = np.empty(tmpl.ntheta), np.empty(tmpl.ntheta)
+    pos = {int(c): (f, a) for f, cols in enumerate(fac_cols) for a, c in enumerate(cols)}   # column -> (factor, position)
     for k, (R, C) in enumerate(zip(tmpl.rows, tmpl.cols)):
-        for f, cols in enumerate(fac_cols):
-            if R in cols:
-                a, b = list(cols).index(R), list(cols).index(C)
-                d_logdet[k], d_r2[k] = 2*G[f][b, a].sum(), -2*np.dot(rho[f][a], u[f][b])
+        (f, a), b = pos[int(R)], pos[int(C)][1]
+        d_logdet[k], d_r2[k] = 2*G[f][b, a].sum(), -2*np.dot(rho[f][a], u[f][b])
     return d_logdet, d_r2
 
 
