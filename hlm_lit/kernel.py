@@ -347,7 +347,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
         Lii.append((L, Li))
         # the blocks below L_ii: L_Pi = W_Pi L_ii^{-T}
         for j in range(i + 1, d): Ld[(j, i)] = bprod(Wd[(j, i)], LiT)
-        for t in range(d, K): Lt[(t, i)] = bprod(Wt[(t, i)], LiT[:, :, plan.lev_i_tail[(t, i)]])
+        for t in range(d, K): Lt[(t, i)] = bprod(Wt[(t, i)], LiT.take(plan.lev_i_tail[(t, i)], -1))
         LX.append(bprod(WX[i], LiT))
         # the Schur complement: W_jl -= L_ji L_li', each level of i summed into its parent's level
         for j in range(i + 1, d):
@@ -356,7 +356,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
         for l in range(i + 1, d):
             WX[l] -= _ssum(plan.S[(l, i)], bprod(LX[i], _T(Ld[(l, i)])))
             for t in range(d, K):
-                Ldl = _T(Ld[(l, i)])[:, :, plan.lev_i_tail[(t, i)]]                 # (q_i, q_l, C_ti)
+                Ldl = _T(Ld[(l, i)]).take(plan.lev_i_tail[(t, i)], -1)                 # (q_i, q_l, C_ti)
                 Wt[(t, l)] -= _ssum(plan.S[(t, i, l)], bprod(Lt[(t, i)], Ldl))
         Dx = LX[i].reshape(k, qi*mi)                                             # [X y] rows of column block i
         T[nTf:, nTf:] -= Dx @ Dx.T
@@ -383,10 +383,10 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
         mi, qi = cp.m[i], cp.q[i]
         rhs = LX[i][-1] - (phi @ LX[i][:p].reshape(p, qi*mi)).reshape(qi, mi)     # (q_i, m_i)
         for t in range(d, K):
-            contrib = np.einsum('abc,ac->bc', Lt[(t, i)], u[t][:, cp.pairs[(t, i)].lev_h])
+            contrib = np.einsum('abc,ac->bc', Lt[(t, i)], u[t].take(cp.pairs[(t, i)].lev_h, -1))
             rhs -= _ssum(plan.cellsum[(t, i)], contrib)
         for j in range(i + 1, d):
-            rhs -= np.einsum('abm,am->bm', Ld[(j, i)], u[j][:, plan.par[(j, i)]])
+            rhs -= np.einsum('abm,am->bm', Ld[(j, i)], u[j].take(plan.par[(j, i)], -1))
         u[i] = np.einsum('bam,bm->am', Lii[i][1], rhs)
     return Factor(float(logdet), float(logdet_RX), float(r2), [x.T for x in u], phi, lams, Lii, Ld, Lt, LX, LT)
 
@@ -415,7 +415,7 @@ def _takahashi(plan:BlockPlan, # the block structure
         mi, qi = cp.m[i], cp.q[i]
         # V = L_Pi L_ii^{-1}, the blocks below the diagonal block i
         Vd = {j: bprod(F.Ld[(j, i)], Li) for j in range(i + 1, d)}
-        Vt = {t: bprod(F.Lt[(t, i)], Li[:, :, plan.lev_i_tail[(t, i)]]) for t in range(d, K)}
+        Vt = {t: bprod(F.Lt[(t, i)], Li.take(plan.lev_i_tail[(t, i)], -1)) for t in range(d, K)}
         VX = bprod(F.LX[i][:p], Li)                                              # (p, q_i, m_i)
         # the tail rows: -(Sigma_TT V + Sigma_TX VX) on V's pattern, and the X rows -(Sigma_XT V + Sigma_XX VX)
         VXc = VX.reshape(p, qi*mi)                                               # VX by column of block i
@@ -437,19 +437,19 @@ def _takahashi(plan:BlockPlan, # the block structure
             par = plan.par[(j, i)]
             acc = np.zeros((cp.q[j], qi, mi))
             for l in range(i + 1, d):
-                if l == j: Sjl = Sii[j][:, :, par]
-                elif l < j: Sjl = Sd[(j, l)][:, :, plan.par[(l, i)]]
-                else: Sjl = _T(Sd[(l, j)][:, :, par])
+                if l == j: Sjl = Sii[j].take(par, -1)
+                elif l < j: Sjl = Sd[(j, l)].take(plan.par[(l, i)], -1)
+                else: Sjl = _T(Sd[(l, j)].take(par, -1))
                 acc -= bprod(Sjl, Vd[l])
             for t in range(d, K):
-                contrib = bprod(_T(St[(t, j)][:, :, plan.cellmap[(t, i, j)]]), Vt[t])   # (q_j, q_i, C)
+                contrib = bprod(_T(St[(t, j)].take(plan.cellmap[(t, i, j)], -1)), Vt[t])   # (q_j, q_i, C)
                 acc -= _ssum(plan.cellsum[(t, i)], contrib)
-            if p: acc -= bprod(_T(SX[j][:, :, par]), VX)
+            if p: acc -= bprod(_T(SX[j].take(par, -1)), VX)
             newSd[j] = acc
         for l in range(i + 1, d):
             for t in range(d, K):
-                newSt[t] -= bprod(St[(t, l)][:, :, plan.cellmap[(t, i, l)]], Vd[l][:, :, plan.lev_i_tail[(t, i)]])
-            if p: newSX -= bprod(SX[l][:, :, plan.par[(l, i)]], Vd[l])
+                newSt[t] -= bprod(St[(t, l)].take(plan.cellmap[(t, i, l)], -1), Vd[l].take(plan.lev_i_tail[(t, i)], -1))
+            if p: newSX -= bprod(SX[l].take(plan.par[(l, i)], -1), Vd[l])
         # the diagonal blocks: Sigma_ii = L_ii^{-T}(L_ii^{-1} - L_Pi' Sigma_Pi)
         if i == 0 and sum_first:                                                 # summed over levels: L^{-T}L^{-1} - V'Sigma_Pi
             Sii[0] = (_bsum(Li, Li) - sum((_bsum(Vd[j], newSd[j]) for j in range(1, d)), 0.0)
@@ -518,7 +518,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
         else: ix = tail_ix(f); Sff = ST[ix[:, None, :], ix[None, :, :]]
         Gf = bprod(_lr(None, Sff, lams[f].T), plan.D[f])                          # Sigma_ff lambda' Z'WZ per level
         if REML:
-            SfX = _T(SX[f]) if f < d else ST[ix][:, :, nTf:nTf + p].transpose(0, 2, 1)   # (q_f, p, m_f)
+            SfX = _T(SX[f]) if f < d else np.ascontiguousarray(ST[ix][:, :, nTf:nTf + p].transpose(0, 2, 1))   # (q_f, p, m_f)
             Gf = Gf + bprod(SfX, XZ[:p])
         for h in range(K):
             if h == f: continue
@@ -540,7 +540,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
             Sl = np.einsum('abc,db->adc', Sfh, lams[h])                           # Sigma_fh lambda_h'
             S = segsum_matrix(levf, mf)
             Gf = Gf + _ssum(S, bprod(Sl, _T(B)))
-            r = r - _ssum(S, np.einsum('abc,bc->ac', B, (lams[h] @ u[h])[:, levh]))
+            r = r - _ssum(S, np.einsum('abc,bc->ac', B, (lams[h] @ u[h]).take(levh, -1)))
         G.append(Gf); rho.append(r)
     d_logdet, d_r2 = np.empty(tmpl.ntheta), np.empty(tmpl.ntheta)
     pos = {int(c): (f, a) for f, cols in enumerate(fac_cols) for a, c in enumerate(cols)}   # column -> (factor, position)
