@@ -537,9 +537,9 @@ def conditioned_blocks(mf:ModelFrame, # the model's arrays
     "Blocked cross-products of the least-squares-residualized, power-of-two-scaled problem, and the numbers that undo it"
     X, y = mf.X, mf.y - mf.offset
     Xw = X if w is None else X*w[:, None]                                     # X'W
-    XtWX = Xw.T @ X
-    phi0 = sla.solve(XtWX, Xw.T @ y, assume_a='pos')
-    phi0 = phi0 + sla.solve(XtWX, Xw.T @ (y - X @ phi0), assume_a='pos')    # iterative refinement
+    C = sla.cho_factor(Xw.T @ X)                                              # X'WX
+    phi0 = sla.cho_solve(C, Xw.T @ y)
+    phi0 = phi0 + sla.cho_solve(C, Xw.T @ (y - X @ phi0))                    # iterative refinement
     fac_cols = factor_columns(mf)
     facs = [mf.factors[name] for name in factor_order(mf)]
     Zs = [mf.Z[:, c[0]:c[-1] + 1] if np.array_equal(c, np.arange(c[0], c[-1] + 1)) else mf.Z[:, c] for c in fac_cols]   # (views)

@@ -25,7 +25,7 @@ def level_summer(g:np.ndarray, # (n,) level code of each row, 0..m-1
     n = len(g)
     dg = np.diff(g) if n else g
     if n and g[0] == 0 and g[-1] == m - 1 and (dg >= 0).all() and (dg <= 1).all():   # sorted, every level present
-        starts = np.r_[0, np.flatnonzero(dg) + 1]
+        starts = np.concatenate([[0], np.flatnonzero(dg) + 1])
         return lambda v: np.add.reduceat(v, starts)
     return lambda v: np.bincount(g, v, m)
 
@@ -47,7 +47,7 @@ def _block_sums(S, # `level_summer` of a grouping
     "Per level, the sums of the products of the columns of A and B, as (m, a, b): one product and one sum per pair"
     out = None
     for i, Ai in enumerate(A):
-        one = (Ai == 1).all()                                                    # (an intercept: no product needed)
+        one = len(Ai) and Ai[0] == 1 and (Ai == 1).all()                         # (an intercept: no product needed)
         for j in range(i if sym else 0, len(B)):
             s = S(B[j] if one else Ai*B[j])
             if out is None: out = np.empty((len(s), len(A), len(B)))
@@ -102,7 +102,9 @@ def crossprods(Zs:list, # per factor: (n, q_f) random-effect columns, factors in
     cols = lambda A: [np.ascontiguousarray(A[:, j]) for j in range(A.shape[1])]   # (views if A is column-major)
     if s is not None: X, y = X*s[:, None], y*s
     Xy = cols(X) + [y]                                                            # the columns of [X y]
-    XyXy = np.block([[X.T @ X, (X.T @ y)[:, None]], [y @ X, y @ y]])
+    XyXy = np.empty((X.shape[1] + 1,)*2)
+    XyXy[:-1, :-1], XyXy[:-1, -1], XyXy[-1, -1] = X.T @ X, X.T @ y, y @ y
+    XyXy[-1, :-1] = XyXy[:-1, -1]
     D, ZXy, counts, Zw = [], [], [], []
     for Z, g, m in zip(Zs, gs, ms):
         Z = np.asarray(Z, float).reshape(n, -1)
