@@ -263,6 +263,12 @@ def _lr(A, # (a, r) matrix, or None (the identity)
     AB = (A[:, None, :, None]*B.T[None, :, None, :]).reshape(len(A)*B.shape[1], r*c)   # A kron B'
     return (AB @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
 
+def _plus_I(W, # (q, q, m) batch, level axis last
+           ):
+    "W_l + I for every level, in place"
+    for a in range(len(W)): W[a, a] += 1
+    return W
+
 def _ssum(S, # (m, C) sparse indicator: which group each of C items belongs to
           X, # (..., C) values, items on the last axis
          ):
@@ -322,7 +328,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     cp, d, K, k = plan.cp, plan.d, plan.K, plan.cp.k
     XZ = plan.XZ
     # scaled blocks, level axis last
-    W = [_lr(lams[j].T, plan.D[j], lams[j]) + np.eye(cp.q[j])[:, :, None] for j in range(d)]
+    W = [_plus_I(_lr(lams[j].T, plan.D[j], lams[j])) for j in range(d)]
     Wd = {(j, i): _lr(lams[j].T, plan.B[(j, i)], lams[i]) for j in range(d) for i in range(j)}
     WX = [_lr(None, XZ[i], lams[i]) for i in range(d)]                         # (k, q_i, m_i)
     Wt = {(t, i): _lr(lams[t].T, plan.B[(t, i)], lams[i]) for t in range(d, K) for i in range(d)}
@@ -330,7 +336,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     nTf = plan.nTf
     for t in range(d, K):
         qt, mt, o = cp.q[t], cp.m[t], plan.off[t]
-        blk = _lr(lams[t].T, plan.D[t], lams[t]) + np.eye(qt)[:, :, None]        # (q_t, q_t, m_t)
+        blk = _plus_I(_lr(lams[t].T, plan.D[t], lams[t]))                         # (q_t, q_t, m_t)
         ix = o + np.arange(mt)[None, :]*qt + np.arange(qt)[:, None]               # (q_t, m_t): the tail row of each entry
         T[ix[:, None, :], ix[None, :, :]] = blk
         T[nTf:, o:o + mt*qt] = _lr(None, XZ[t], lams[t]).transpose(0, 2, 1).reshape(k, mt*qt)
@@ -421,7 +427,7 @@ def _takahashi(plan:BlockPlan, # the block structure
         VX = bprod(F.LX[i][:p], Li)                                              # (p, q_i, m_i)
         # the tail rows: -(Sigma_TT V + Sigma_TX VX) on V's pattern, and the X rows -(Sigma_XT V + Sigma_XX VX)
         VXc = VX.reshape(p, qi*mi)                                               # VX by column of block i
-        YX = -(ST[nTf:, nTf:] @ VXc)
+        YX = (-ST[nTf:, nTf:]) @ VXc
         newSt = {}
         if K > d:
             tp = plan.tail[i]
