@@ -406,12 +406,13 @@ def _bsum(A, # (c, a, m) batch, level axis last
     "The sum over the levels of A_l' B_l: (a, b), as c matrix products over the levels"
     return sum((A[c] @ B[c].T for c in range(len(A))), np.zeros((A.shape[1], B.shape[1])))
 
-def _takahashi(plan:BlockPlan, # the block structure
-               F:Factor, # the factor at theta
-               with_X:bool=True, # Omega_ZX^{-1} (REML) or M^{-1} (ML, and conditional variances)
-               sum_first:bool=False, # of the first factor's diagonal blocks only their sum over levels (all the short form needs)
-              ):
-    "`selected_inverse` with the batches level axis last, as the kernel stores them"
+def selected_inverse(plan:BlockPlan, # the block structure
+                     F:Factor, # the factor at theta
+                     with_X:bool=True, # Omega_ZX^{-1} (REML) or M^{-1} (ML, and conditional variances)
+                     levels_first:bool=True, # blocks as (m, q, q) views; else level axis last, as the kernel stores them
+                     sum_first:bool=False, # of the first factor's diagonal blocks only their sum over levels (the short form's need)
+                    ):
+    "Takahashi's recurrences: the entries of Omega^{-1} (with_X) or M^{-1} on the pattern of L, per level and per cell"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
     p = cp.p if with_X else 0
     LTz = F.LT[:nTf + p, :nTf + p]
@@ -458,28 +459,21 @@ def _takahashi(plan:BlockPlan, # the block structure
             for t in range(d, K):
                 newSt[t] -= bprod(St[(t, l)].take(plan.cellmap[(t, i, l)], -1), Vd[l].take(plan.lev_i_tail[(t, i)], -1))
             if p: newSX -= bprod(SX[l].take(plan.par[(l, i)], -1), Vd[l])
+        for j in range(i + 1, d): Sd[(j, i)] = newSd[j]
+        for t in range(d, K): St[(t, i)] = newSt[t]
+        SX[i] = newSX
         # the diagonal blocks: Sigma_ii = L_ii^{-T}(L_ii^{-1} - L_Pi' Sigma_Pi)
         if i == 0 and sum_first:                                                 # summed over levels: L^{-T}L^{-1} - V'Sigma_Pi
             Sii[0] = (_bsum(Li, Li) - sum((_bsum(Vd[j], newSd[j]) for j in range(1, d)), 0.0)
                       - sum((_bsum(Vt[t], newSt[t]) for t in range(d, K)), 0.0) - (_bsum(VX, newSX) if p else 0.0))
-            break
+            continue
         inner = Li.copy()
         for j in range(i + 1, d): inner -= bprod(_T(F.Ld[(j, i)]), newSd[j])
         for t in range(d, K): inner -= _ssum(plan.cellsum[(t, i)], bprod(_T(F.Lt[(t, i)]), newSt[t]))
         if p: inner -= bprod(_T(F.LX[i][:p]), newSX)
         Sii[i] = bprod(_T(Li), inner)
-        for j in range(i + 1, d): Sd[(j, i)] = newSd[j]
-        for t in range(d, K): St[(t, i)] = newSt[t]
-        SX[i] = newSX
-    return Sii, Sd, St, SX, ST
-
-def selected_inverse(plan:BlockPlan, # the block structure
-                     F:Factor, # the factor at theta
-                     with_X:bool=True, # Omega_ZX^{-1} (REML) or M^{-1} (ML, and conditional variances)
-                    ):
-    "Takahashi's recurrences: the entries of Omega^{-1} (with_X) or M^{-1} on the pattern of L, per level (m, q, q) and per cell"
-    Sii, Sd, St, SX, ST = _takahashi(plan, F, with_X)
-    lv = lambda A: A.transpose(2, 0, 1)                                        # level axis first (views)
+    if not levels_first: return Sii, Sd, St, SX, ST
+    lv = lambda A: A.transpose(2, 0, 1) if A.ndim == 3 else A                  # level axis first (views)
     return ([lv(S) for S in Sii], {k: lv(S) for k, S in Sd.items()}, {k: lv(S) for k, S in St.items()},
             [lv(S) for S in SX], ST)
 
@@ -505,7 +499,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
     p = cp.p
     short = short and all(np.diag(l).min() >= 1e-4 for l in F.lams)
-    Sii, Sd, St, SX, ST = _takahashi(plan, F, with_X=REML, sum_first=short and d > 0)
+    Sii, Sd, St, SX, ST = selected_inverse(plan, F, REML, levels_first=False, sum_first=short and d > 0)
     lams, u, phi = F.lams, [x.T for x in F.u], F.phi                             # u per factor: (q_f, m_f)
     G = []                                                                       # per factor: (q_f, q_f, m_f) summands
     rho = []                                                                     # per factor: Z_f'W(y - X phi - Z Lambda u)
