@@ -86,14 +86,15 @@ def conditioned_blocks(mf:ModelFrame, # the model's arrays
                       ):
     "Blocked cross-products of the least-squares-residualized, power-of-two-scaled problem, and the numbers that undo it"
     X, y = mf.X, mf.y - mf.offset
-    sw = np.ones(len(y)) if w is None else w
-    XtWX = (X*sw[:, None]).T @ X
-    phi0 = sla.solve(XtWX, (X*sw[:, None]).T @ y, assume_a='pos')
-    phi0 = phi0 + sla.solve(XtWX, (X*sw[:, None]).T @ (y - X @ phi0), assume_a='pos')  # iterative refinement
+    Xw = X if w is None else X*w[:, None]                                     # X'W
+    C = sla.cho_factor(Xw.T @ X)                                              # X'WX
+    phi0 = sla.cho_solve(C, Xw.T @ y)
+    phi0 = phi0 + sla.cho_solve(C, Xw.T @ (y - X @ phi0))                    # iterative refinement
     fac_cols = factor_columns(mf)
     facs = [mf.factors[name] for name in factor_order(mf)]
-    cp = crossprods([mf.Z[:, c] for c in fac_cols], [f.g for f in facs], [len(f.levels) for f in facs], X, y - X @ phi0, w)
-    if cp.XyXy[-1, -1] <= 1e-26*float(y @ (sw*y)):
+    Zs = [mf.Z[:, c[0]:c[-1] + 1] if np.array_equal(c, np.arange(c[0], c[-1] + 1)) else mf.Z[:, c] for c in fac_cols]   # (views)
+    cp = crossprods(Zs, [f.g for f in facs], [len(f.levels) for f in facs], X, y - X @ phi0, w)
+    if cp.XyXy[-1, -1] <= 1e-26*float(y @ (y if w is None else w*y)):
         raise ValueError("the fixed effects reproduce the response exactly (its least-squares residuals are 0 to machine "
                          "precision); there is no variation left for the random effects and the residual")
     cp, dX, dZ, s = pow2_scaled(cp, fac_cols)
