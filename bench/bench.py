@@ -56,15 +56,12 @@ def _reset_peak():
 def fit_once(tool, df):
     "Fit with one tool; return (REML criterion, hlm_lit-only numerical-fit seconds or None)"
     if tool == 'hlm_lit':
-        from hlm_lit.fit import LmerFit, conditioned_crossprods
+        from hlm_lit.fit import fit_blocked
         from hlm_lit.formula import model_frame
-        from hlm_lit.reml import ReTemplate, fit_theta
         mf = model_frame(FORMULA, df)
         t0 = time.perf_counter()
-        cp, sc = conditioned_crossprods(mf)
-        opt = fit_theta(cp, ReTemplate(mf.sizes))
-        fit = LmerFit(mf, opt, sc, True, FORMULA)
-        return fit.crit, time.perf_counter() - t0, opt.nfev, fit.converged
+        fit = fit_blocked(mf, None, True, 1e-10, formula=FORMULA)     # what lmer does after the model frame
+        return fit.crit, time.perf_counter() - t0, fit.optinfo.nfev, fit.converged
     if tool == 'statsmodels':
         import statsmodels.formula.api as smf
         r = smf.mixedlm('y ~ x + a + x:a', df, groups=df['unit'], re_formula='~x').fit(reml=True)
