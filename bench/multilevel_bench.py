@@ -66,7 +66,7 @@ def run_lme4(csv, formula, REML, repeats):
 def _profiled():
     "The functions whose time the profile reports: {(file, line, name): (label, what)}"
     import importlib
-    fo, ke, lm = (importlib.import_module(f'hlm_lit.{m}') for m in ['formula', 'kernel', 'lmer'])
+    fo, ke, lm = (importlib.import_module(f'hlm_lit.{m}') for m in ['formula', 'kernel', 'fit'])
     fns = [(fo.model_frame, 'building the model frame'), (lm.conditioned_blocks, 'the one pass over the rows (and conditioning)'),
            (ke.BlockPlan.__init__, 'the block plan'), (ke.factorize, 'blocked Cholesky, all evaluations'),
            (ke.ScalarTail.__init__, "scalar terms: the tail's update precomputed per class of levels"),
