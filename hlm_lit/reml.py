@@ -305,13 +305,13 @@ def _restart_at_boundary(f:Profiled, # the criterion
                          tol, # Newton-decrement tolerance
                          maxiter, # L-BFGS-B iteration limit per restart
                         ):
-    "On a boundary: L-BFGS-B from the interior, lme4's start, a smaller one, and off-diagonal signs flipped; the best polished"
+    "On a boundary: L-BFGS-B from the interior and from it with off-diagonal signs flipped; the better one polished"
     if not best.at_bound.any(): return best
     tmpl = f.tmpl
     inner = _interior(best.theta, best.at_bound, tmpl)
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in tmpl.lower]
     runs = [minimize(f, start, jac=True, method='L-BFGS-B', bounds=bounds, options=dict(maxiter=maxiter, ftol=1e-10, gtol=1e-7, maxcor=20))
-            for start in (inner, tmpl.theta0, 0.3*tmpl.theta0, np.where(tmpl.rows == tmpl.cols, inner, -inner))]
+            for start in (inner, np.where(tmpl.rows == tmpl.cols, inner, -inner))]
     res = min(runs, key=lambda r: r.fun)
     if not res.fun < best.fval + 1e-6*max(1.0, abs(best.fval)): return best      # every basin is higher: keep the fit
     theta = np.maximum(res.x, tmpl.lower); fval, grad = f(theta)
