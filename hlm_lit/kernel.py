@@ -321,8 +321,8 @@ def bchol(W:np.ndarray, # (q, q, m) symmetric positive definite blocks, level ax
     else:
         try: L = np.ascontiguousarray(np.linalg.cholesky(W.transpose(2, 0, 1)).transpose(1, 2, 0))
         except np.linalg.LinAlgError: L = np.full_like(W, np.nan)
-    d = L[np.arange(q), np.arange(q)]
-    if not (np.isfinite(d).all() and (d > 0).all()):                # (huge Lambda: the + I is lost in rounding)
+    d = np.diagonal(L)                                              # (m, q) view; NaN fails both tests
+    if not (d.min() > 0 and d.max() < np.inf):                      # (huge Lambda: the + I is lost in rounding)
         raise np.linalg.LinAlgError("a diagonal block of Lambda'Z'ZLambda + I is not positive definite in floating point")
     return L
 
@@ -371,7 +371,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     for i in range(d):
         mi, qi = cp.m[i], cp.q[i]
         L = bchol(W[i]); Li = tri_inv(L); LiT = _T(Li)
-        logdet += 2*np.log(L[np.arange(qi), np.arange(qi)]).sum()
+        logdet += 2*np.log(np.diagonal(L)).sum()
         Lii.append((L, Li))
         # the blocks below L_ii: L_Pi = W_Pi L_ii^{-T}
         for j in range(i + 1, d): Ld[(j, i)] = bprod(Wd[(j, i)], LiT)
@@ -387,7 +387,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
                 Ldl = _T(Ld[(l, i)]).take(plan.lev_i_tail[(t, i)], -1)                 # (q_i, q_l, C_ti)
                 Wt[(t, l)] -= plan.S[(t, i, l)](bprod(Lt[(t, i)], Ldl))
         Dx = LX[i].reshape(k, qi*mi)                                             # [X y] rows of column block i
-        T[nTf:, nTf:] -= Dx @ Dx.T
+        T[nTf:, nTf:] -= np.einsum('ic,jc->ij', Dx, Dx)                          # (einsum: at k rows faster than BLAS)
         if K > d:                                                                 # the sparse tail rows of column i
             tp = plan.tail[i]
             v = np.concatenate([Lt[(t, i)].ravel() for t in range(d, K)])
@@ -698,11 +698,12 @@ class ScalarTail:
 
     def as_factor(self, th, # (K,) theta of each factor
                   lams:list, # each factor's 1 x 1 lambda_f
+                  pt:dict=None, # the pieces `evaluate` returned at th (default: factor again)
                  ) -> Factor:
         "The blocked factor at theta, as `factorize` returns it"
         cp, plan = self.plan.cp, self.plan
-        _, _, pt = self.evaluate(th, True, gradient=False)
-        phi, u = self.solve(th, pt['LT'], pt['lam'], pt['den'])
+        if pt is None: _, _, pt = self.evaluate(th, True, gradient=False)
+        phi, u = (pt['phi'], pt['u']) if 'u' in pt else self.solve(th, pt['LT'], pt['lam'], pt['den'])
         l = np.sqrt(pt['den'][self.cls])
         Lt = {(t, 0): (th[t]*th[0]*cp.pairs[(t, 0)].B[:, 0, 0]/l[cp.pairs[(t, 0)].lev_f])[None, None, :] for t in range(1, plan.K)}
         LX = [np.ascontiguousarray((th[0]*self.Zy0/l[:, None]).T[:, None, :])]                  # (k, 1, m_0)
@@ -722,7 +723,7 @@ class BlockedProfiled(Profiled):
         scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
         self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
         self._k = [int(np.flatnonzero((tmpl.rows == c[0]) & (tmpl.cols == c[0]))[0]) for c in self.fac_cols] if scalar else None
-        self.nfev, self.best, self._last = 0, (np.inf, None, None), None
+        self.nfev, self.best, self._last, self._kept = 0, (np.inf, None, None), None, None
     def _scalar_theta(self, theta, # theta vector
                       gradient:bool=True, # will the closed-form gradient be used?
                      ):
@@ -740,8 +741,19 @@ class BlockedProfiled(Profiled):
         "Each factor's lambda_f at theta"
         L = self.tmpl.Lambda(theta)
         return [L[np.ix_(c, c)] for c in self.fac_cols]
+    def _keep(self, theta, # theta vector
+              f:float, # the criterion there
+              F, # the factor there (`Factor`), or a function making it
+             ):
+        "Keep the factor at the lowest criterion evaluated: the optimizer's answer, which `pls` is asked for at the end"
+        kept, key = self._kept, self._data_key()
+        if kept is None or f < kept[2] or any(a is not b for a, b in zip(key, kept[1])): self._kept = (theta.copy(), key, f, F)
     def pls(self, theta): # theta vector
-        "The blocked factor at theta"
+        "The blocked factor at theta (the kept one if theta is where the lowest criterion was evaluated)"
+        kept = self._kept
+        if kept is not None and np.array_equal(kept[0], theta) and all(a is b for a, b in zip(self._data_key(), kept[1])):
+            if callable(kept[3]): self._kept = kept = kept[:3] + (kept[3](),)
+            return kept[3]
         th = self._scalar_theta(theta, False)
         return factorize(self.plan, self.lams(theta)) if th is None else self.scalar.as_factor(th, self.lams(theta))
     def crit(self, theta): # theta vector
@@ -769,13 +781,15 @@ class BlockedProfiled(Profiled):
         theta = np.asarray(theta, float)
         th = self._scalar_theta(theta)
         if th is not None:
-            f, gf, _ = self.scalar.evaluate(th, self.REML)
+            f, gf, pt = self.scalar.evaluate(th, self.REML)
             g = np.zeros(len(theta)); g[self._k] = gf
+            self._keep(theta, f, lambda: self.scalar.as_factor(th, self.lams(theta), pt))
             return f, g
         F = factorize(self.plan, self.lams(theta))
         n, p = self.cp.n, self.cp.p
         nu = n - p if self.REML else n
         f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
+        self._keep(theta, f, F)
         return f, criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
 
 # %% ../nbs/05a_kernel.ipynb #5c33d66e
