@@ -463,6 +463,7 @@ def selected_inverse(plan:BlockPlan, # the block structure
                 start, shape = tp.seg[t]
                 newSt[t] = Ye[start:start + np.prod(shape)].reshape(shape)           # (q_t, q_i, C)
         newSX = YX.reshape(p, qi, mi)                                            # (p, q_i, m_i)
+        SXp = {l: SX[l].take(plan.par[(l, i)], -1) for l in range(i + 1, d)} if p else {}   # Sigma_X,l at each level of i
         newSd = {}
         for j in range(i + 1, d):
             par = plan.par[(j, i)]
@@ -475,12 +476,12 @@ def selected_inverse(plan:BlockPlan, # the block structure
             for t in range(d, K):
                 contrib = bprod(_T(St[(t, j)].take(plan.cellmap[(t, i, j)], -1)), Vt[t])   # (q_j, q_i, C)
                 acc -= plan.cellsum[(t, i)](contrib)
-            if p: acc -= bprod(_T(SX[j].take(par, -1)), VX)
+            if p: acc -= bprod(_T(SXp[j]), VX)
             newSd[j] = acc
         for l in range(i + 1, d):
             for t in range(d, K):
                 newSt[t] -= bprod(St[(t, l)].take(plan.cellmap[(t, i, l)], -1), Vd[l].take(plan.lev_i_tail[(t, i)], -1))
-            if p: newSX -= bprod(SX[l].take(plan.par[(l, i)], -1), Vd[l])
+            if p: newSX -= bprod(SXp[l], Vd[l])
         for j in range(i + 1, d): Sd[(j, i)] = newSd[j]
         for t in range(d, K): St[(t, i)] = newSt[t]
         SX[i] = newSX
@@ -719,6 +720,7 @@ class BlockedProfiled(Profiled):
                  REML:bool=True, # REML criterion (True) or ML deviance (False)
                 ):
         self.cp, self.tmpl, self.fac_cols, self.REML = cp, tmpl, [np.asarray(c) for c in fac_cols], REML
+        self._ix = [np.ix_(c, c) for c in self.fac_cols]                       # each factor's block of Lambda
         self.plan = BlockPlan(cp)
         scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
         self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
@@ -740,7 +742,7 @@ class BlockedProfiled(Profiled):
     def lams(self, theta): # theta vector
         "Each factor's lambda_f at theta"
         L = self.tmpl.Lambda(theta)
-        return [L[np.ix_(c, c)] for c in self.fac_cols]
+        return [L[ix] for ix in self._ix]
     def _keep(self, theta, # theta vector
               f:float, # the criterion there
               F, # the factor there (`Factor`), or a function making it
