@@ -269,8 +269,8 @@ def _T(A): return np.swapaxes(A, 0, 1)             # transpose each block of a b
 
 def _dot(A, B): # (k, m) batches, k small
     "Per level: sum_k A_k B_k (k elementwise products: at small k cheaper than one einsum)"
-    out = 0.0
-    for a, b in zip(A, B): out = out + a*b
+    out = A[0]*B[0] if len(A) else 0.0
+    for k in range(1, len(A)): out = out + A[k]*B[k]
     return out
 
 def _lr(A, # (a, r) matrix, or None (the identity)
@@ -439,7 +439,7 @@ def selected_inverse(plan:BlockPlan, # the block structure
     p = cp.p if with_X else 0
     LTz = F.LT[:nTf + p, :nTf + p]
     ST = sla.lapack.dpotri(LTz, lower=1)[0] if len(LTz) else np.zeros((0, 0))   # the tail's inverse (lower triangle)
-    ST = ST + np.tril(ST, -1).T                                                # (dpotri leaves the upper triangle 0)
+    ST = ST + ST.T; ST.flat[::len(ST) + 1] /= 2                                # (dpotri leaves the upper triangle 0)
     Sd, St, SX, Sii = {}, {}, [None]*d, [None]*d
     for i in reversed(range(d)):
         L, Li = F.Lii[i]
@@ -521,7 +521,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
     "The derivatives of the log-determinant (log|L|^2, plus log|R_X|^2 for REML) and of r^2 with respect to theta"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
     p = cp.p
-    short = short and all(np.diag(l).min() >= 1e-4 for l in F.lams)
+    short = short and all(l[a, a] >= 1e-4 for l in F.lams for a in range(len(l)))
     Sii, Sd, St, SX, ST = selected_inverse(plan, F, REML, levels_first=False, sum_first=short and d > 0)
     lams, u, phi = F.lams, [x.T for x in F.u], F.phi                             # u per factor: (q_f, m_f)
     G = []                                                                       # per factor: (q_f, q_f, m_f) summands
