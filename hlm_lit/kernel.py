@@ -88,6 +88,20 @@ class Crossprods:
 
 
 # %% ../nbs/05a_kernel.ipynb #7dd765f0
+def _cells(gf:np.ndarray, # (n,) level codes of factor f (more levels)
+           gh:np.ndarray, # (n,) level codes of factor h
+           mf:int, # number of levels of f
+           mh:int, # number of levels of h
+           Sf, # `level_summer` of f
+           every_f:bool, # does every level of f occur?
+          ):
+    "The non-empty cells of f and h in sorted order, (level of f, level of h) of each, and the summer of rows into cells"
+    if every_f:                                                                   # h nested in f: the cells are f's levels
+        parent = np.zeros(mf, np.int64); parent[gf] = gh
+        if (parent[gf] == gh).all(): return np.arange(mf), parent, Sf
+    cells, inv = np.unique(gf.astype(np.int64)*mh + gh, return_inverse=True)
+    return cells // mh, cells % mh, level_summer(inv.ravel(), len(cells))
+
 def crossprods(Zs:list, # per factor: (n, q_f) random-effect columns, factors in decreasing number of levels
                gs:list, # per factor: (n,) level codes
                ms:list, # per factor: number of levels
@@ -105,21 +119,19 @@ def crossprods(Zs:list, # per factor: (n, q_f) random-effect columns, factors in
     XyXy = np.empty((X.shape[1] + 1,)*2)
     XyXy[:-1, :-1], XyXy[:-1, -1], XyXy[-1, -1] = X.T @ X, X.T @ y, y @ y
     XyXy[-1, :-1] = XyXy[:-1, -1]
-    D, ZXy, counts, Zw = [], [], [], []
+    D, ZXy, counts, Zw, Ss = [], [], [], [], []
     for Z, g, m in zip(Zs, gs, ms):
         Z = np.asarray(Z, float).reshape(n, -1)
         if s is not None: Z = Z*s[:, None]
         Z, S = cols(Z), level_summer(g, m)
         D.append(_block_sums(S, Z, Z, sym=True))
         ZXy.append(_block_sums(S, Z, Xy))
-        counts.append(np.bincount(g, minlength=m)); Zw.append(Z)
+        counts.append(np.bincount(g, minlength=m)); Zw.append(Z); Ss.append(S)
     pairs = {}
     for h in range(len(Zs)):
         for f in range(h):
-            code = gs[f].astype(np.int64)*ms[h] + gs[h]
-            cells, inv = np.unique(code, return_inverse=True)
-            B = _block_sums(level_summer(inv.ravel(), len(cells)), Zw[h], Zw[f])
-            pairs[(h, f)] = Pair(cells // ms[h], cells % ms[h], B)
+            lev_f, lev_h, S = _cells(gs[f], gs[h], ms[f], ms[h], Ss[f], bool((counts[f] > 0).all()))
+            pairs[(h, f)] = Pair(lev_f, lev_h, _block_sums(S, Zw[h], Zw[f]))
     return Crossprods(list(ms), [len(Z) for Z in Zw], D, ZXy, XyXy, pairs, n, counts,
                       0.0 if w is None else float(np.log(w).sum()))
 
