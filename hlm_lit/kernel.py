@@ -614,13 +614,19 @@ class ScalarTail:
         self.Bm = sp.csr_matrix((B, (rows, cols)), shape=(nTf, cp.m[0]))       # A's tail rows in factor 0's columns
         self.Bt, self.P = self.Bm.T.tocsr(), None
         if nTf and len(self.Dc) <= max_classes and self.Bm.nnz >= min_entries:                                 # sum_l w_l a_l a_l' = P @ (w per class)
-            Bk = sp.csr_matrix((B, (rows + nTf*self.cls[cols], cols)), shape=(nTf*len(self.Dc), cp.m[0]))   # a_l in its class's block
-            R = (Bk @ self.Bt).tocoo()                                              # block c: the sum over class c of a_l a_l'
-            a, k = R.row % nTf, R.row // nTf; low = a >= R.col                      # the lower triangle
-            P = sp.csr_matrix((R.data[low], (a[low].astype(np.int64)*nTf + R.col[low], k[low])), shape=(nTf*nTf, len(self.Dc)))
-            self.tg = np.flatnonzero(np.diff(P.indptr))                          # the pattern: entries of the lower triangle
-            self.P, self.hi, self.lo = P[self.tg], self.tg // nTf, self.tg % nTf  # ... met by some level of factor 0
-            self.dg = self.hi == self.lo
+            ncls = len(self.Dc)
+            Bk = sp.csr_matrix((B, (rows + nTf*self.cls[cols], cols)), shape=(nTf*ncls, cp.m[0]))   # a_l in its class's block
+            R = Bk @ self.Bt                                                        # row c nTf + a: the sum over class c of a_l[a] a_l'
+            a = np.repeat(np.tile(np.arange(nTf), ncls), np.diff(R.indptr))        # (the row a of each entry)
+            low = a >= R.indices                                                    # the lower triangle
+            flat = a[low].astype(np.int64)*nTf + R.indices[low]                     # (its place in the nTf x nTf tail)
+            seen = np.zeros(nTf*nTf, bool); seen[flat] = True
+            self.tg = np.flatnonzero(seen)                                          # the pattern: entries met by some level of factor 0
+            starts = np.r_[0, np.cumsum(low)][R.indptr[::nTf]]                     # each class's first entry (R's rows are by class)
+            self.P = sp.csc_matrix((R.data[low], (np.cumsum(seen) - 1)[flat], starts), shape=(len(self.tg), ncls))   # pattern x class
+            self.hi, self.lo = self.tg // nTf, self.tg % nTf
+            self.tgS, self.cw = self.hi*nT + self.lo, 2.0 - (self.hi == self.lo)     # its place in the full tail; off-diagonal twice
+            self._flat = {}
 
     def _sync(self):
         "Read [X y]'s blocks again if the cross-products were given a new response or offset (chapter 12's profiles do that)"
@@ -632,23 +638,28 @@ class ScalarTail:
         self._src = (cp.ZXy, cp.XyXy)
 
     def update(self, wc, # weight of each class of factor 0's levels
+               R=None, # the z part, if already summed (`factor` sums two sets of weights in one sweep over the pattern)
               ):
         "sum_l w_l a_l a_l' over factor 0's levels l (a_l: level l's column of A below factor 0): z part (on the pattern, or dense), [X y] x z, [X y] x [X y]"
         nTf, wl = self.plan.nTf, wc[self.cls]
-        if not nTf: R = np.zeros((0, 0))
+        if R is not None: pass
+        elif not nTf: R = np.zeros((0, 0))
         elif self.P is not None: R = self.P @ wc                               # on the pattern only
         else: R = (self.Bm @ sp.diags(wl) @ self.Bt).toarray()
         return R, (self.Bm @ (wl[:, None]*self.Zy0)).T, (self.Zy0*wl[:, None]).T @ self.Zy0
 
     def factor(self, th, # (K,) theta of each factor
+               gradient:bool=False, # also the gradient's pattern sum (weights theta_0^2/(1 + theta_0^2 D)^2), in the same sweep
               ):
-        "The dense tail's Cholesky factor at theta: (LT lower, scale of each tail row, 1 + theta_0^2 D per class)"
+        "The dense tail's Cholesky factor at theta: (LT lower, scale of each tail row, 1 + theta_0^2 D per class, the gradient's pattern sum or None)"
         plan, nTf = self.plan, self.plan.nTf
         self._sync()
         den = 1 + th[0]**2*self.Dc
-        R, ZX, XX = self.update(th[0]**2/den)
+        w, v = th[0]**2/den, th[0]**2/den**2                                    # the criterion's and the gradient's weights
+        Rwv = self.P @ np.stack([w, v], 1) if gradient and self.P is not None else None
+        R, ZX, XX = self.update(w, None if Rwv is None else Rwv[:, 0])
         S = self.A0.copy()                                                     # Schur complement, scaled: T = lam S lam + I
-        if self.P is not None: S.ravel()[self.tg + (self.tg // nTf)*(plan.nT - nTf)] -= R   # (pattern indices in S)
+        if self.P is not None: S.ravel()[self.tgS] -= R                        # (on the pattern)
         else: S[:nTf, :nTf] -= R
         S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
         for a, b, t in self.blocks:                                             # scale the lower triangle by blocks
@@ -660,7 +671,7 @@ class ScalarTail:
         U, info = sla.lapack.dpotrf(S.T, lower=0, overwrite_a=1, clean=1)       # S.T is Fortran-ordered: no copy
         if info or not np.isfinite(np.diag(U)).all():
             raise np.linalg.LinAlgError("the dense part of the factor is not positive definite (or not finite)")
-        return U.T, np.append(th[self.fac_row], np.ones(plan.cp.k)), den
+        return U.T, np.append(th[self.fac_row], np.ones(plan.cp.k)), den, (None if Rwv is None else Rwv[:, 1])
 
     def solve(self, th, # (K,) theta of each factor
               LT, lam, den, # the tail's factor, row scales and 1 + theta_0^2 D per class (`factor`)
@@ -681,7 +692,7 @@ class ScalarTail:
         "Criterion, gradient (closed form for scalar terms) and the factor's pieces at theta"
         plan, cp = self.plan, self.plan.cp
         nTf, p, n, K = plan.nTf, cp.p, cp.n, plan.K
-        LT, lam, den = self.factor(th)
+        LT, lam, den, Rv = self.factor(th, gradient)
         dT = np.diag(LT)
         logdet = float((self.ncls*np.log(den)).sum() + 2*np.log(dT[:nTf]).sum())
         logdet_RX, r2 = float(2*np.log(dT[nTf:nTf + p]).sum()), float(dT[-1]**2)
@@ -692,13 +703,14 @@ class ScalarTail:
         phi, u = self.solve(th, LT, lam, den)
         usq = np.array([v @ v for v in u])
         ns = nTf + (p if REML else 0)                                           # Omega_ZX (REML) or M (ML)
-        Ti = sla.lapack.dpotri(LT[:ns, :ns], lower=1)[0] if ns else np.zeros((0, 0))   # inverse's lower triangle
+        Ti = sla.lapack.dpotri(LT.T[:ns, :ns], lower=0)[0].T if ns else np.zeros((0, 0))   # inverse's lower triangle (from U = LT')
         gap = np.bincount(self.fac_row, 1 - np.diag(Ti)[:nTf], K).astype(float)   # N_j - tr(E_j Omega^-1 E_j), tail factors
-        R, ZX, XX = self.update(th[0]**2/den**2)                                # factor 0: the tail's share of its trace
+        R, ZX, XX = self.update(th[0]**2/den**2, Rv)                            # factor 0: the tail's share of its trace
         lz = lam[:nTf]
         TiZ = Ti[:nTf, :nTf]
         if self.P is not None:                                                  # on the pattern (lower triangle)
-            tr = (2*TiZ[self.hi, self.lo]*R*lz[self.hi]*lz[self.lo]).sum() - (np.diag(TiZ)[self.hi[self.dg]]*R[self.dg]*lz[self.hi[self.dg]]**2).sum()
+            if ns not in self._flat: self._flat[ns] = self.hi*ns + self.lo       # (the pattern's entries in Ti)
+            tr = Ti.ravel().take(self._flat[ns]) @ (self.cw*R*lz[self.hi]*lz[self.lo])
         else: tr = 2*(lz @ ((TiZ*R) @ lz)) - (np.diag(TiZ)*np.diag(R)) @ lz**2 if nTf else 0.0   # (TiZ: lower triangle)
         if REML and p:
             tr += 2*np.einsum('xa,xa,a->', Ti[nTf:ns, :nTf], ZX[:p], lz)
