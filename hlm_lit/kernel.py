@@ -314,9 +314,9 @@ def tri_inv(L:np.ndarray, # (q, q, m) lower-triangular blocks, level axis last
     q = L.shape[0]
     Li = np.zeros_like(L)
     for i in range(q):
-        Li[i, i] = 1/L[i, i]
+        np.divide(1, L[i, i], out=Li[i, i])
         for j in range(i):
-            Li[i, j] = -_dot(L[i, j:i], Li[j:i, j])*Li[i, i]
+            np.multiply(_dot(L[i, j:i], Li[j:i, j]), -Li[i, i], out=Li[i, j])
     return Li
 
 def bchol(W:np.ndarray, # (q, q, m) symmetric positive definite blocks, level axis last
@@ -326,10 +326,10 @@ def bchol(W:np.ndarray, # (q, q, m) symmetric positive definite blocks, level ax
     if q <= 4:                                                      # column by column over the batch (tiny blocks)
         L = np.zeros_like(W)
         with np.errstate(invalid='ignore', divide='ignore'):
-            for j in range(q):
-                L[j, j] = np.sqrt(W[j, j] - _dot(L[j, :j], L[j, :j]))
+            for j in range(q):                                      # (results written in place: `out=`)
+                np.sqrt(W[j, j] - _dot(L[j, :j], L[j, :j]) if j else W[j, j], out=L[j, j])
                 for i in range(j + 1, q):
-                    L[i, j] = (W[i, j] - _dot(L[i, :j], L[j, :j]))/L[j, j]
+                    np.divide(W[i, j] - _dot(L[i, :j], L[j, :j]) if j else W[i, j], L[j, j], out=L[i, j])
     else:
         try: L = np.ascontiguousarray(np.linalg.cholesky(W.transpose(2, 0, 1)).transpose(1, 2, 0))
         except np.linalg.LinAlgError: L = np.full_like(W, np.nan)
@@ -581,9 +581,10 @@ def gradient_parts(plan:BlockPlan, # the block structure
         G.append(Gf); rho.append(r)
     d_logdet, d_r2 = np.empty(tmpl.ntheta), np.empty(tmpl.ntheta)
     pos = {int(c): (f, a) for f, cols in enumerate(fac_cols) for a, c in enumerate(cols)}   # column -> (factor, position)
+    Gsum, RU = [Gf.sum(-1) for Gf in G], [r @ uf.T for r, uf in zip(rho, u)]     # per factor: q_f x q_f
     for k, (R, C) in enumerate(zip(tmpl.rows, tmpl.cols)):
         (f, a), b = pos[int(R)], pos[int(C)][1]
-        d_logdet[k], d_r2[k] = 2*G[f][b, a].sum(), -2*np.dot(rho[f][a], u[f][b])
+        d_logdet[k], d_r2[k] = 2*Gsum[f][b, a], -2*RU[f][a, b]
     return d_logdet, d_r2
 
 
