@@ -254,14 +254,24 @@ class BlockPlan:
         # contiguous (m,) array, so products of batches are elementwise over the levels (`bprod`)
         self.D = [np.ascontiguousarray(D.transpose(1, 2, 0)) for D in cp.D]                 # (q_f, q_f, m_f)
         self.B = {key: np.ascontiguousarray(c.B.transpose(1, 2, 0)) for key, c in cp.pairs.items()}   # (q_h, q_f, C)
-        self._XZ = (None, None)
+        self._XZ = (None, None, None)
+        # below the block of block-diagonal factor i, per level of i: the rows of its parents j > i, then [X y]'s
+        self.prow = [np.cumsum([0] + [cp.q[j] for j in range(i + 1, d)]) for i in range(d)]   # parent j's first row: prow[i][j - i - 1]
 
     @property
     def XZ(self):
         "Per factor: [X y]'WZ_f per level, (k, q_f, m_f) (read again if the cross-products get a new response, as in chapter 12)"
         if self._XZ[0] is not self.cp.ZXy:
-            self._XZ = (self.cp.ZXy, [np.ascontiguousarray(B.transpose(2, 1, 0)) for B in self.cp.ZXy])
+            XZ = [np.ascontiguousarray(B.transpose(2, 1, 0)) for B in self.cp.ZXy]
+            BX = [np.concatenate([self.B[(j, i)] for j in range(i + 1, self.d)] + [XZ[i]]) for i in range(self.d)]
+            self._XZ = (self.cp.ZXy, XZ, BX)
         return self._XZ[1]
+
+    @property
+    def BX(self):
+        "Per block-diagonal factor i: the blocks below it, per level, its parents' (Z_j'WZ_i, j > i) and then [X y]'WZ_i"
+        self.XZ
+        return self._XZ[2]
 
     @property
     def tail(self):
@@ -353,6 +363,18 @@ class Factor:
     LX: list = None    # per diag factor: (k, q_i, m_i)
     LT: np.ndarray = None
 
+def _below(lams:list, # per factor: its lambda_f
+           i:int, # a block-diagonal factor
+           d:int, # number of block-diagonal factors
+           k:int, # columns of [X y]
+          ) -> np.ndarray:
+    "The left factor of the rows below block i: diag(lambda_j' for parents j > i, I_k)"
+    q = [len(lams[j]) for j in range(i + 1, d)]
+    A = np.zeros((sum(q) + k,)*2); o = 0
+    for j, qj in zip(range(i + 1, d), q): A[o:o + qj, o:o + qj] = lams[j].T; o += qj
+    A[o:, o:] = np.eye(k)
+    return A
+
 def factorize(plan:BlockPlan, # the block structure and cross-products
               lams:list, # per factor: its q_f x q_f lower-triangular lambda_f
              ) -> Factor:
@@ -361,8 +383,9 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     XZ = plan.XZ
     # scaled blocks, level axis last
     W = [_plus_I(_lr(lams[j].T, plan.D[j], lams[j])) for j in range(d)]
-    Wd = {(j, i): _lr(lams[j].T, plan.B[(j, i)], lams[i]) for j in range(d) for i in range(j)}
-    WX = [_lr(None, XZ[i], lams[i]) for i in range(d)]                         # (k, q_i, m_i)
+    WP = [_lr(_below(lams, i, d, k), plan.BX[i], lams[i]) for i in range(d)]   # below block i: parents' rows, then [X y]'s
+    Wd = {(j, i): WP[i][plan.prow[i][j - i - 1]:plan.prow[i][j - i]] for j in range(d) for i in range(j)}   # (views)
+    WX = [WP[i][-k:] for i in range(d)]                                          # (k, q_i, m_i)
     Wt = {(t, i): _lr(lams[t].T, plan.B[(t, i)], lams[i]) for t in range(d, K) for i in range(d)}
     T = np.zeros((plan.nT, plan.nT))
     nTf = plan.nTf
@@ -385,16 +408,16 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
         L = bchol(W[i]); Li = tri_inv(L); LiT = _T(Li)
         logdet += 2*np.log(np.diagonal(L)).sum()
         Lii.append((L, Li))
-        # the blocks below L_ii: L_Pi = W_Pi L_ii^{-T}
-        for j in range(i + 1, d): Ld[(j, i)] = bprod(Wd[(j, i)], LiT)
+        # the blocks below L_ii: L_Pi = W_Pi L_ii^{-T} (parents and [X y] in one product)
+        LP = bprod(WP[i], LiT)
+        for j in range(i + 1, d): Ld[(j, i)] = LP[plan.prow[i][j - i - 1]:plan.prow[i][j - i]]
         for t in range(d, K): Lt[(t, i)] = bprod(Wt[(t, i)], LiT.take(plan.lev_i_tail[(t, i)], -1))
-        LX.append(bprod(WX[i], LiT))
-        # the Schur complement: W_jl -= L_ji L_li', each level of i summed into its parent's level
-        for j in range(i + 1, d):
-            W[j] -= plan.S[(j, i)](bprod(Ld[(j, i)], _T(Ld[(j, i)])))
-            for l in range(i + 1, j): Wd[(j, l)] -= plan.S[(l, i)](bprod(Ld[(j, i)], _T(Ld[(l, i)])))
+        LX.append(LP[-k:])
+        # the Schur complement: W_jl -= L_ji L_li' for the rows j from parent l down ([X y] last), each level of i
+        # summed into its parent's level: l's diagonal block, then the rows below it (WP[l])
         for l in range(i + 1, d):
-            WX[l] -= plan.S[(l, i)](bprod(LX[i], _T(Ld[(l, i)])))
+            upd = plan.S[(l, i)](bprod(LP[plan.prow[i][l - i - 1]:], _T(Ld[(l, i)])))
+            W[l] -= upd[:cp.q[l]]; WP[l] -= upd[cp.q[l]:]
             for t in range(d, K):
                 Ldl = _T(Ld[(l, i)]).take(plan.lev_i_tail[(t, i)], -1)                 # (q_i, q_l, C_ti)
                 Wt[(t, l)] -= plan.S[(t, i, l)](bprod(Lt[(t, i)], Ldl))
