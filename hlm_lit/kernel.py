@@ -362,6 +362,7 @@ class Factor:
     Lt: dict = None    # (t, i): (q_t, q_i, C_ti)
     LX: list = None    # per diag factor: (k, q_i, m_i)
     LT: np.ndarray = None
+    LP: list = None    # per diag factor: the rows below its block, parents' then [X y]'s (Ld and LX are views of it)
 
 def _below(lams:list, # per factor: its lambda_f
            i:int, # a block-diagonal factor
@@ -402,14 +403,14 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
             T[r, cc] = _lr(lams[t].T, plan.B[(t, t2)], lams[t2])                  # (q_t, q_t2, C)
     T[nTf:, nTf:] = cp.XyXy
     logdet = 0.0
-    Lii, Ld, Lt, LX = [], {}, {}, []
+    Lii, Ld, Lt, LX, LPs = [], {}, {}, [], []
     for i in range(d):
         mi, qi = cp.m[i], cp.q[i]
         L = bchol(W[i]); Li = tri_inv(L); LiT = _T(Li)
         logdet += 2*np.log(np.diagonal(L)).sum()
         Lii.append((L, Li))
         # the blocks below L_ii: L_Pi = W_Pi L_ii^{-T} (parents and [X y] in one product)
-        LP = bprod(WP[i], LiT)
+        LP = bprod(WP[i], LiT); LPs.append(LP)
         for j in range(i + 1, d): Ld[(j, i)] = LP[plan.prow[i][j - i - 1]:plan.prow[i][j - i]]
         for t in range(d, K): Lt[(t, i)] = bprod(Wt[(t, i)], LiT.take(plan.lev_i_tail[(t, i)], -1))
         LX.append(LP[-k:])
@@ -453,7 +454,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
         for j in range(i + 1, d):
             rhs -= np.einsum('abm,am->bm', Ld[(j, i)], u[j].take(plan.par[(j, i)], -1))
         u[i] = np.einsum('bam,bm->am', Lii[i][1], rhs)
-    return Factor(float(logdet), float(logdet_RX), float(r2), [x.T for x in u], phi, lams, Lii, Ld, Lt, LX, LT)
+    return Factor(float(logdet), float(logdet_RX), float(r2), [x.T for x in u], phi, lams, Lii, Ld, Lt, LX, LT, LPs)
 
 
 # %% ../nbs/05a_kernel.ipynb #3495bb0b
@@ -480,9 +481,11 @@ def selected_inverse(plan:BlockPlan, # the block structure
         L, Li = F.Lii[i]
         mi, qi = cp.m[i], cp.q[i]
         # V = L_Pi L_ii^{-1}, the blocks below the diagonal block i
-        Vd = {j: bprod(F.Ld[(j, i)], Li) for j in range(i + 1, d)}
+        nP = plan.prow[i][-1]                                                    # parents' rows, then X's: one product
+        VP = bprod((F.LX[i] if F.LP is None else F.LP[i])[:nP + p], Li)          # (the scalar path's factor: no parents)
+        Vd = {j: VP[plan.prow[i][j - i - 1]:plan.prow[i][j - i]] for j in range(i + 1, d)}
         Vt = {t: bprod(F.Lt[(t, i)], Li.take(plan.lev_i_tail[(t, i)], -1)) for t in range(d, K)}
-        VX = bprod(F.LX[i][:p], Li)                                              # (p, q_i, m_i)
+        VX = VP[nP:]                                                             # (p, q_i, m_i)
         # the tail rows: -(Sigma_TT V + Sigma_TX VX) on V's pattern, and the X rows -(Sigma_XT V + Sigma_XX VX)
         VXc = VX.reshape(p, qi*mi)                                               # VX by column of block i
         YX = (-ST[nTf:, nTf:]) @ VXc
