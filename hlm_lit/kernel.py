@@ -654,6 +654,9 @@ class ScalarTail:
             self.hi, self.lo = self.tg // nTf, self.tg % nTf
             self.tgS, self.cw = self.hi*nT + self.lo, 2.0 - (self.hi == self.lo)     # its place in the full tail; off-diagonal twice
             self._flat = {}
+            Az = np.tril(A0[:nTf, :nTf]).ravel(); seen[self.tg] = False             # (seen: now the entries off the pattern)
+            self.on_pattern = not Az[seen].any()                                     # A's z part lies on the pattern too (as when
+            self.Ap, self.sc = Az[self.tg], (self.fac_row[self.hi], self.fac_row[self.lo])   # every cell has rows): S entry by entry
 
     def _sync(self):
         "Read [X y]'s blocks again if the cross-products were given a new response or offset (chapter 12's profiles do that)"
@@ -685,15 +688,21 @@ class ScalarTail:
         w, v = th[0]**2/den, th[0]**2/den**2                                    # the criterion's and the gradient's weights
         Rwv = self.P @ np.stack([w, v], 1) if gradient and self.P is not None else None
         R, ZX, XX = self.update(w, None if Rwv is None else Rwv[:, 0])
-        S = self.A0.copy()                                                     # Schur complement, scaled: T = lam S lam + I
-        if self.P is not None: S.ravel()[self.tgS] -= R                        # (on the pattern)
-        else: S[:nTf, :nTf] -= R
-        S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
-        for a, b, t in self.blocks:                                             # scale the lower triangle by blocks
-            for a2, b2, t2 in self.blocks:
-                if a2 > a: break
-                s = (1.0 if t is None else th[t])*(1.0 if t2 is None else th[t2])
-                if s != 1.0: S[a:b, a2:b2] *= s
+        if self.P is not None and self.on_pattern:                              # Schur complement, scaled: T = lam S lam + I,
+            S = np.zeros((plan.nT, plan.nT))                                    # written on the pattern (the rest of the z part is 0)
+            S.ravel()[self.tgS] = (self.Ap - R)*(th[self.sc[0]]*th[self.sc[1]])
+            S[nTf:, :nTf] = (self.A0[nTf:, :nTf] - ZX)*th[self.fac_row]
+            S[nTf:, nTf:] = self.A0[nTf:, nTf:] - XX
+        else:
+            S = self.A0.copy()
+            if self.P is not None: S.ravel()[self.tgS] -= R                    # (on the pattern)
+            else: S[:nTf, :nTf] -= R
+            S[nTf:, :nTf] -= ZX; S[nTf:, nTf:] -= XX
+            for a, b, t in self.blocks:                                         # scale the lower triangle by blocks
+                for a2, b2, t2 in self.blocks:
+                    if a2 > a: break
+                    s = (1.0 if t is None else th[t])*(1.0 if t2 is None else th[t2])
+                    if s != 1.0: S[a:b, a2:b2] *= s
         S.flat[self.zdiag] += 1
         U, info = sla.lapack.dpotrf(S.T, lower=0, overwrite_a=1, clean=1)       # S.T is Fortran-ordered: no copy
         if info or not np.isfinite(np.diag(U)).all():
