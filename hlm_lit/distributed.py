@@ -27,7 +27,7 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
 from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
 from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
-from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scaled, summary_text, vc_block
+from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scale, summary_text, vc_block
 from .rformat import named, r_format, text_table
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
@@ -604,7 +604,8 @@ def combine(d:DaskDesign, # the settled design
     "The kernel's `Crossprods`: the partitions' sums added into the level blocks in partition order (levels in the global order)"
     plan, K, k, q = _the_plan(d), len(d.fac_cols), len(d.keep) + 1, d.q
     ms = [len(f.levels) for f in d.factors.values()]
-    tot = [np.zeros((m, len(fp['use']))) for m, fp in zip(ms, plan['fac'])]
+    D = [np.zeros((m, a, a)) for m, a in zip(ms, q)]          # the blocks, filled straight from the partitions' sums
+    ZXy = [np.zeros((m, a, k)) for m, a in zip(ms, q)]
     counts = [np.zeros(m, np.int64) for m in ms]
     cells = {key: ([], []) for key in results[0]['pairs']}
     for r in results:
@@ -612,7 +613,12 @@ def combine(d:DaskDesign, # the settled design
             if r['scan'] is not None:                          # one pass: the partition's own levels, in the global coding
                 sc = r['scan']
                 codes = (sc['global'] if 'global' in sc else d.levels[d.gcols[0]].get_indexer(sc['own_levels']))[codes]
-            tot[f][codes] += S; counts[f][codes] += n          # codes are distinct within a partition
+            if len(codes) and codes[-1] - codes[0] == len(codes) - 1 and np.all(codes[1:] > codes[:-1]):
+                codes = slice(codes[0], codes[-1] + 1)         # (consecutive levels, as from files sorted by unit)
+            fp = plan['fac'][f]                                # each distinct sum to the entries that equal it
+            D[f][codes] += S[:, fp['D'].ravel()].reshape(-1, q[f], q[f])    # codes are distinct within a partition
+            ZXy[f][codes] += S[:, fp['Z'].ravel()].reshape(-1, q[f], k)
+            counts[f][codes] += n
         for key, (c, B) in r['pairs'].items(): cells[key][0].append(c); cells[key][1].append(B)
     for f in range(K):
         if (counts[f] == 0).any():
@@ -625,8 +631,6 @@ def combine(d:DaskDesign, # the settled design
         S = np.zeros((len(u), B.shape[1])); np.add.at(S, inv.ravel(), B)     # added in partition order
         pairs[(h, f)] = Pair(u // ms[h], u % ms[h], S[:, plan['pairs'][(h, f)]['B'].ravel()].reshape(len(u), q[h], q[f]))
     A = functools.reduce(np.add, [r['A'] for r in results])
-    D = [t[:, fp['D'].ravel()].reshape(m, a, a) for t, fp, m, a in zip(tot, plan['fac'], ms, q)]     # each distinct sum
-    ZXy = [t[:, fp['Z'].ravel()].reshape(m, a, k) for t, fp, m, a in zip(tot, plan['fac'], ms, q)]  # to its entries
     return Crossprods(ms, list(q), D, ZXy, A, pairs, sum(r['n'] for r in results), counts,
                       sum(r['lw'] for r in results) if d.weights else 0.0)
 
@@ -700,7 +704,16 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
     if A[-1, -1] <= 1e-26*cp.XyXy[-1, -1]:
         raise ValueError("the fixed effects reproduce the response exactly (its least-squares residuals are 0 to machine "
                          "precision); there is no variation left for the random effects and the residual")
-    out, dX, dZ, s = pow2_scaled(Crossprods(cp.m, cp.q, cp.D, [B @ T for B in cp.ZXy], A, cp.pairs, cp.n, cp.counts, cp.sumlogw), d.fac_cols)
+    # `pow2_scaled`'s powers of two, folded into T: one new array per block instead of two (the same numbers: the powers are exact)
+    dX, s = pow2_scale(np.diag(A)[:-1], cp.n), float(pow2_scale(A[-1, -1], cp.n))
+    dZ = np.empty(sum(cp.q))
+    for c, D in zip(d.fac_cols, cp.D): dZ[c] = pow2_scale(np.einsum('mkk->k', D), cp.n)
+    dXy = np.append(dX, s)
+    ZXy = [B @ (T/dXy) for B in cp.ZXy]
+    for c, B in zip(d.fac_cols, ZXy): B /= dZ[c][:, None]
+    pairs = {key: Pair(pr.lev_f, pr.lev_h, pr.B/np.outer(dZ[d.fac_cols[key[0]]], dZ[d.fac_cols[key[1]]])) for key, pr in cp.pairs.items()}
+    out = Crossprods(cp.m, cp.q, [D/np.outer(dZ[c], dZ[c]) for c, D in zip(d.fac_cols, cp.D)], ZXy, A/np.outer(dXy, dXy), pairs,
+                     cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
 # %% ../nbs/20_scale_out.ipynb #05d2e7fc
