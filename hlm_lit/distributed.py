@@ -482,7 +482,8 @@ def pass_plan(d:DaskDesign, # the design with its specs
     def local(*Ms):                                           # the products some blocks use, and the blocks' entries among them
         u = np.unique(np.concatenate([M.ravel() for M in Ms]))
         return [u] + [np.searchsorted(u, M) for M in Ms]
-    return dict(keep=list(d.keep), keys=keys, prods=prods, n_cell=n_cell, A=A,
+    names = {v for k, _ in prods if k and not k[0].startswith(_OPAQUE) for v in k}
+    return dict(keep=list(d.keep), keys=keys, prods=prods, n_cell=n_cell, A=A, index=index, vars=sorted(names),
                 fac=[dict(zip(('use', 'D', 'Z'), local(Dm, Zm))) for Dm, Zm in blocks],
                 pairs={k: dict(zip(('use', 'B'), local(B))) for k, B in pairs.items()})
 
@@ -506,12 +507,21 @@ class _Columns:
         if id(spec) not in self.specs: self.specs[id(spec)] = _eval_spec(spec, self.sub)
         return self.specs[id(spec)][:, k[-1]]
     def __getitem__(self, j):                                 # column j of [Z X y]; None for the intercept
-        k = self.keys[j]
+        return self.get(self.keys[j])
+    def get(self, k):                                         # the column with key k (a data column: (name,))
         if k == (): return None
         if k not in self.cache:
             v = self._raw(k)
             self.cache[k] = v if self.order is None else v[self.order]
         return self.cache[k]
+
+def _cell_constant(v:np.ndarray, # a column, rows in cell order
+                   st:np.ndarray, # where each cell's rows start
+                  ) -> bool:
+    "Is the column constant within every cell (a unit-level predictor)? A glance at the first cell, then all rows"
+    if len(st) == 0 or not np.all(v[:st[1] if len(st) > 1 else len(v)] == v[0]): return False
+    change = np.flatnonzero(v[1:] != v[:-1]) + 1
+    return len(change) < len(st) and bool(np.isin(change, st).all())
 
 def _product(cols:_Columns, # the partition's columns
              recipe:tuple, # ('count',), ('col', j) or ('mul', a, b)
@@ -569,11 +579,21 @@ def partition_sums(part:pd.DataFrame, # one partition
     if d.weights:
         w = sub[d.weights].to_numpy(float)
         if order is not None: w = w[order]
-    S = np.empty((len(st), plan['n_cell']))                  # the sums by cell of every distinct product
-    for j, (_, recipe) in enumerate(plan['prods'][:plan['n_cell']]):
+    # a column constant within every cell (a unit-level predictor such as the article's a) needs no sums of its own:
+    # the sum over a cell of a*g is a times the sum of g, so it multiplies a product of the others that is summed anyway
+    nc, index = plan['n_cell'], plan['index']
+    const = {v: cols.get((v,))[st] for v in plan['vars'] if _cell_constant(cols.get((v,)), st)}
+    def split(k):                                             # (the constant factor by cell, the varying part's position)
+        if not const or not k or k[0].startswith(_OPAQUE) or not any(v in const for v in k): return None
+        j = index.get(tuple(v for v in k if v not in const))
+        return None if j is None or j >= nc else (functools.reduce(np.multiply, [const[v] for v in k if v in const]), j)
+    S, later = np.empty((len(st), nc)), []                   # the sums by cell of every distinct product
+    for j, (k, recipe) in enumerate(plan['prods'][:nc]):
+        if (sp := split(k)) is not None: later.append((j, sp)); continue
         v = _product(cols, recipe, w, n)
         S[:, j] = cnt if v is None else (np.add.reduceat(v, st) if len(st) else 0.0)
-    extra = [_total(cols, r, w, n) for _, r in plan['prods'][plan['n_cell']:]]
+    for j, (c, i) in later: S[:, j] = c*S[:, i]
+    extra = [float(sp[0] @ S[:, sp[1]]) if (sp := split(k)) is not None else _total(cols, r, w, n) for k, r in plan['prods'][nc:]]
     A = np.append(S.sum(axis=0), extra)[plan['A']]           # [X y]'[X y]: the cells' sums, and the products only it needs
     out = dict(scan=scan, n=n, lw=0.0 if w is None else float(np.log(w).sum()), A=A, fac=[], pairs={})
     for f, fp in enumerate(plan['fac']):
