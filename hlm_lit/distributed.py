@@ -520,8 +520,9 @@ def _cell_constant(v:np.ndarray, # a column, rows in cell order
                   ) -> bool:
     "Is the column constant within every cell (a unit-level predictor)? A glance at the first cell, then all rows"
     if len(st) == 0 or not np.all(v[:st[1] if len(st) > 1 else len(v)] == v[0]): return False
-    change = np.flatnonzero(v[1:] != v[:-1]) + 1
-    return len(change) < len(st) and bool(np.isin(change, st).all())
+    change = v[1:] != v[:-1]
+    change[st[1:] - 1] = False                               # (a change where a cell starts is allowed)
+    return not change.any()
 
 def _product(cols:_Columns, # the partition's columns
              recipe:tuple, # ('count',), ('col', j) or ('mul', a, b)
@@ -544,6 +545,17 @@ def _total(cols:_Columns, # the partition's columns
     a, b = cols[recipe[1]], cols[recipe[2]]
     return float(np.dot(a, b) if w is None else np.dot(w*a, b))
 
+def _plain(part:pd.DataFrame, # one partition
+           d:DaskDesign, # the design
+           plan:dict, # its pass plan
+          ) -> bool:
+    "Would a missing or infinite value show in the sums? (numpy numbers only, every float column in some product, no weights)"
+    if d.weights or d.categorical or not set(d.cols) <= set(part.columns): return False
+    for c in d.cols:
+        dt = part[c].dtype
+        if not isinstance(dt, np.dtype) or dt.kind not in 'iuf' or (dt.kind == 'f' and c not in plan['vars']): return False
+    return True
+
 def partition_sums(part:pd.DataFrame, # one partition
                    d:DaskDesign, # the design (levels settled unless `local`)
                    i:int=0, # the partition's number (for error messages)
@@ -551,11 +563,26 @@ def partition_sums(part:pd.DataFrame, # one partition
                   ) -> dict:
     "One partition's share of the cross-products, summed within the partition: per factor the levels present, per pair the cells"
     plan = _the_plan(d)
-    scan = None
+    if _plain(part, d, plan):                                # optimistic: all rows, no scan; a NaN or inf would make a sum
+        scan = dict(rows=len(part), na={c: 0 for c in d.cols}, complete=len(part), levels={}, combos={},   # non-finite
+                    head=part.iloc[:5][d.cols]) if local else None
+        out = _sums(part, d, plan, local, scan)
+        sums = [out['A']] + [S for _, S, _ in out['fac']] + [B for _, B in out['pairs'].values()]
+        if all(np.isfinite(S).all() for S in sums): return out
+    scan = None                                              # some value is missing or not finite: check and drop rows
     if local:                                                # the checks of the first pass, in the same task
         scan, keep, all_complete = _scan_core(part, d, i, levels=False)
         sub = _as_levels(part if all_complete else part.loc[keep], d)
     else: _, sub = _complete(part, d)
+    return _sums(sub, d, plan, local, scan)
+
+def _sums(sub:pd.DataFrame, # complete rows (numeric predictors on the global levels)
+          d:DaskDesign, # the design
+          plan:dict, # its pass plan
+          local:bool, # code the grouping column by the partition's own levels
+          scan:dict, # the partition's scan (one pass), or None
+         ) -> dict:
+    "The sums of `partition_sums` on complete rows"
     n, st = len(sub), None
     if local:                                                # codes into this partition's own levels, mapped on the driver
         code, uniq, st = _own_codes(sub[d.gcols[0]].to_numpy())
