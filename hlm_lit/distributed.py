@@ -163,7 +163,7 @@ def _scan_core(part:pd.DataFrame, # one partition
                 complete=len(part) if all_complete else int(complete.sum()),
                 levels={c: pd.unique(part.loc[rows, c]) for c in dict.fromkeys(d.gcols + d.categorical)} if levels else {},
                 combos={n: part.loc[rows, cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
-                head=part.iloc[:5][d.cols] if all_complete else part.iloc[np.flatnonzero(complete)[:5]][d.cols])
+                head=part.iloc[:5][d.cols].copy() if all_complete else part.iloc[np.flatnonzero(complete)[:5]][d.cols])
     return info, complete, all_complete
 
 def _scan_partition(part:pd.DataFrame, # one partition
@@ -565,7 +565,7 @@ def partition_sums(part:pd.DataFrame, # one partition
     plan = _the_plan(d)
     if _plain(part, d, plan):                                # optimistic: all rows, no scan; a NaN or inf would make a sum
         scan = dict(rows=len(part), na={c: 0 for c in d.cols}, complete=len(part), levels={}, combos={},   # non-finite
-                    head=part.iloc[:5][d.cols]) if local else None
+                    head=part.iloc[:5][d.cols].copy()) if local else None
         out = _sums(part, d, plan, local, scan)
         sums = [out['A']] + [S for _, S, _ in out['fac']] + [B for _, B in out['pairs'].values()]
         if all(np.isfinite(S).all() for S in sums): return out
