@@ -549,11 +549,12 @@ def _plain(part:pd.DataFrame, # one partition
            d:DaskDesign, # the design
            plan:dict, # its pass plan
           ) -> bool:
-    "Would a missing or infinite value show in the sums? (numpy numbers only, every float column in some product, no weights)"
+    "Would a missing or infinite value show in the sums? (numpy numbers, every float column in some product, integer grouping columns, no weights)"
     if d.weights or d.categorical or not set(d.cols) <= set(part.columns): return False
     for c in d.cols:
         dt = part[c].dtype
-        if not isinstance(dt, np.dtype) or dt.kind not in 'iuf' or (dt.kind == 'f' and c not in plan['vars']): return False
+        if not isinstance(dt, np.dtype) or dt.kind not in ('iu' if c in d.gcols else 'iuf') or (dt.kind == 'f' and c not in plan['vars']):
+            return False
     return True
 
 def partition_sums(part:pd.DataFrame, # one partition
