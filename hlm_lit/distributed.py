@@ -495,7 +495,11 @@ def _the_plan(d:DaskDesign) -> dict:
 # --- the sums of one partition
 class _Columns:
     "The columns of [Z X y] of a partition's complete rows, each made once when first asked for, rows in cell order"
-    def __init__(self, sub, d, keys, order):
+    def __init__(self, sub:pd.DataFrame, # complete rows
+                 d:DaskDesign, # the design (its specs)
+                 keys:list, # the key of each column of [Z X y] (`pass_plan`)
+                 order:np.ndarray, # the rows in cell order, or None when they are
+                ):
         self.sub, self.d, self.keys, self.order, self.cache, self.specs = sub, d, keys, order, {}, {}
     def _raw(self, k):
         if k[0] != _OPAQUE:                                   # a product of numeric data columns
@@ -527,7 +531,6 @@ def _cell_constant(v:np.ndarray, # a column, rows in cell order
 def _product(cols:_Columns, # the partition's columns
              recipe:tuple, # ('count',), ('col', j) or ('mul', a, b)
              w:np.ndarray, # prior weights in cell order, or None
-             n:int, # rows
             ) -> np.ndarray:
     "One product column, row by row (times the prior weight); None for the unweighted count"
     if recipe[0] == 'count': return w
@@ -618,7 +621,7 @@ def _sums(sub:pd.DataFrame, # complete rows (numeric predictors on the global le
     S, later = np.empty((len(st), nc)), []                   # the sums by cell of every distinct product
     for j, (k, recipe) in enumerate(plan['prods'][:nc]):
         if (sp := split(k)) is not None: later.append((j, sp)); continue
-        v = _product(cols, recipe, w, n)
+        v = _product(cols, recipe, w)
         S[:, j] = cnt if v is None else (np.add.reduceat(v, st) if len(st) else 0.0)
     for j, (c, i) in later: S[:, j] = c*S[:, i]
     extra = [float(sp[0] @ S[:, sp[1]]) if (sp := split(k)) is not None else _total(cols, r, w, n) for k, r in plan['prods'][nc:]]
