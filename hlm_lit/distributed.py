@@ -734,6 +734,7 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
 # %% ../nbs/20_scale_out.ipynb #6d31a7ef
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
+              unit_last:bool=False, # lay the blocks out with the level axis last in memory, as the per-unit path reads them
              ):
     "The pandas path's conditioning from the cross-products alone: aliased columns dropped, y residualized on X, powers of two"
     p = cp.p
@@ -760,10 +761,12 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
     dZ = np.empty(sum(cp.q))
     for c, D in zip(d.fac_cols, cp.D): dZ[c] = pow2_scale(np.einsum('mkk->k', D), cp.n)
     dXy = np.append(dX, s)
-    ZXy = [B @ (T/dXy) for B in cp.ZXy]
+    new = lambda shape: np.empty(shape[1:] + shape[:1]).transpose(2, 0, 1) if unit_last else None   # (m, a, b) views
+    ZXy = [np.matmul(B, T/dXy, out=new(B.shape)) for B in cp.ZXy]
     for c, B in zip(d.fac_cols, ZXy): B /= dZ[c][:, None]
+    D = [np.divide(D, np.outer(dZ[c], dZ[c]), out=new(D.shape)) for c, D in zip(d.fac_cols, cp.D)]
     pairs = {key: Pair(pr.lev_f, pr.lev_h, pr.B/np.outer(dZ[d.fac_cols[key[0]]], dZ[d.fac_cols[key[1]]])) for key, pr in cp.pairs.items()}
-    out = Crossprods(cp.m, cp.q, [D/np.outer(dZ[c], dZ[c]) for c, D in zip(d.fac_cols, cp.D)], ZXy, A/np.outer(dXy, dXy), pairs,
+    out = Crossprods(cp.m, cp.q, D, ZXy, A/np.outer(dXy, dXy), pairs,
                      cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
@@ -792,11 +795,12 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `combine` 
                   ):
     "Condition and optimize a model given only its cross-products: (ThetaFit, blocked objective or None, scales, template)"
     check_identifiable(cp, d)
-    cpc, scales = condition(cp, d)
+    one = len(cp.m) == 1 and d.weights is None               # one factor: the per-unit path of chapter 05, as `lmer` takes it
+    cpc, scales = condition(cp, d, unit_last=one)           # (its `UnitCrossprods` then reads each block entry without a copy)
     tmpl = ReTemplate(tuple(len(t.znames) for t in d.re_terms))
     th = None if theta is None else np.asarray(theta, float)*scales['dZ'][tmpl.rows]
     if th is not None and th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {np.shape(theta)}")
-    if len(cpc.m) == 1 and d.weights is None:                # one factor: the per-unit path of chapter 05, as `lmer` takes it
+    if one:
         p = cpc.p
         ucp = UnitCrossprods(cpc.D[0], cpc.ZXy[0][:, :, :p], cpc.ZXy[0][:, :, p], cpc.XyXy[:p, :p], cpc.XyXy[:p, p],
                              float(cpc.XyXy[p, p]), cpc.n, cpc.counts[0])
