@@ -4,7 +4,8 @@ Writes the data (30 rows per unit, files of 999,990 rows; NOT committed) under -
 fresh process, a LocalCluster of 2 worker processes (1 thread each) under a per-worker memory limit and records:
 the pass of sums (which also settles the levels and checks the data), the fit on the driver, the whole `lmer_dask`; the
 time of one bare `groupby(unit).sum()` over the same columns (the floor); the peak resident memory of the driver and of
-each worker; the machine's load average before and after (it is shared); and the agreement with a pandas `lmer` fit of the
+each worker; the CPU time of one partition's read, pandas groupby-sum and share of the pass (in a worker, so less
+sensitive to other jobs than the wall times); the machine's load average before and after (it is shared); and the agreement with a pandas `lmer` fit of the
 first files (up to 3M rows) with `lmer_dask` on the same files.
 
     python bench/dask_bench.py --rows 10e6 30e6            # the data: 172 MB per 10M rows
@@ -64,6 +65,23 @@ def peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1e6
 
 
+def cpu_per_partition(file: str, reps: int = 10) -> dict:
+    "CPU milliseconds (one thread, in a worker) to read one file, to group-sum it with pandas, and for its share of the pass"
+    from hlm_lit import distributed as D
+    cols = D.model_columns(FORMULA)
+    ddf = D.read_dask([file], cols)
+    d = D.start_design(FORMULA, ddf, None, [file])
+    D._specs_from_types(d, ddf.dtypes)
+    part = D.read_file(file, cols)
+    out = {}
+    for k, f in dict(read=lambda: D.read_file(file, cols), groupby_sum=lambda: part.groupby('unit').sum(),
+                     partition_sums=lambda: D.partition_sums(part, d, 0, True)).items():
+        f(); t = time.process_time()
+        for _ in range(reps): f()
+        out[k] = (time.process_time() - t)/reps*1e3
+    return out
+
+
 def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dict:
     "One size, in this process: the cluster, the floor, the fit, the agreement"
     from distributed import Client, LocalCluster
@@ -100,6 +118,7 @@ def one(rows: float, data: Path, memory_limit: str, args_repeat: int = 2) -> dic
         rec['total_over_floor'] = rec['total_s']/rec['floor_groupby_s']
         rec['driver_peak_GB'] = peak_gb()
         rec['worker_peak_GB'] = max(client.run(peak_gb).values())
+        rec['cpu_ms_per_partition'] = client.submit(cpu_per_partition, files[-1], pure=False).result()   # less sensitive to the load
         rec['load_after'] = os.getloadavg()
         # agreement with pandas on the first files (up to 3M rows)
         sub = files[:3]

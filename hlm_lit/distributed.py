@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['dask_dataframe', 'is_dask_frame', 'DaskDesign', 'start_design', 'finish_design', 'scan', 'partition_arrays',
-           'partition_sums', 'sums_pass', 'combine', 'one_pass_possible', 'dask_crossprods', 'condition',
+           'pass_plan', 'partition_sums', 'sums_pass', 'combine', 'one_pass_possible', 'dask_crossprods', 'condition',
            'check_identifiable', 'fit_crossprods', 'DaskLmerFit', 'dask_summary', 'model_columns', 'lmer_dask',
            'check_files', 'read_file', 'read_dask', 'synthetic_crossprods', 'driver_bytes_per_level', 'shard_terms',
            'sharded_criterion', 'split_levels']
@@ -27,7 +27,7 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
 from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
 from .henderson import UnitCrossprods
 from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
-from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scaled, summary_text, vc_block
+from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scale, summary_text, vc_block
 from .rformat import named, r_format, text_table
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
@@ -84,6 +84,7 @@ class DaskDesign:
     n_rows: int = 0             # rows in the data
     n_dropped: int = 0          # rows dropped for missing values
     dropped: dict = None        # column -> rows with a missing value
+    plan: dict = None           # what a partition sums (`pass_plan`), made on the driver before the pass
 
     @property
     def q(self): return [len(c) for c in self.fac_cols]
@@ -110,38 +111,90 @@ def _check_numbers(part:pd.DataFrame, # one partition
             raise ValueError(f"column '{c}' has {int(inf.sum())} infinite value(s) in {where} (first in row "
                              f"{_first(inf, col.index)!r}); lmer cannot use them: fix them, or set them to NaN to drop those rows")
 
+def _na_mask(part:pd.DataFrame, # one partition
+             c:str, # one of its columns
+             numeric:bool, # must the column hold numbers (checked, infinite values refused)?
+             where:str, # the partition as the user knows it
+            ):
+    "The column's missing values as a mask, or None when it has none; a float column is read once (`np.isfinite`)"
+    col = part[c]
+    kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else None
+    if kind in ('i', 'u') or (kind == 'b' and not numeric): return None       # (numpy integers cannot be missing)
+    if kind == 'f':
+        a = col.to_numpy()
+        fin = np.isfinite(a)
+        if fin.all(): return None                             # the common case: one pass, nothing missing
+        na = np.isnan(a)
+        if numeric and not na[~fin].all(): _check_numbers(part, [c], where)      # (raises: an infinite value)
+        return na if na.any() else None
+    if numeric: _check_numbers(part, [c], where)
+    na = col.isna().to_numpy()
+    return na if na.any() else None
+
+def _scan_core(part:pd.DataFrame, # one partition
+               d:DaskDesign, # the model's columns
+               i:int, # the partition's number
+               levels:bool=True, # report the levels met (the one pass codes them itself)
+              ):
+    "The checks and counts of `_scan_partition`, and the mask of complete rows"
+    where = _where(i, d.files)
+    need = d.cols + ([d.weights] if d.weights else [])
+    missing = [c for c in need if c not in part.columns]
+    if missing: raise ColumnNotFoundError(f"{where} lacks column(s) {', '.join(map(repr, missing))} used by the model; "
+                                          f"it has {', '.join(map(str, part.columns))}")
+    na = {c: _na_mask(part, c, True, where) for c in d.numeric + ([d.weights] if d.weights else [])}
+    na = {c: na[c] if c in na else _na_mask(part, c, False, where) for c in d.cols}
+    bad = [m for m in na.values() if m is not None]
+    complete = ~functools.reduce(np.logical_or, bad) if bad else np.ones(len(part), bool)
+    all_complete = not bad or complete.all()
+    if len(d.fcols) > 1:
+        for c in d.gcols:
+            if na[c] is not None:
+                raise ValueError(f"the grouping column '{c}' has {int(na[c].sum())} missing value(s) in {where} (first in row "
+                                 f"{_first(na[c], part.index)!r}); with several grouping factors every row needs "
+                                 "its levels: fill them in, or drop those rows first")
+    rows = slice(None) if all_complete else complete        # (no copy of the rows when all are complete)
+    if d.weights:
+        w = part.loc[rows, d.weights].to_numpy(float)
+        bad = ~np.isfinite(w) | (w <= 0)
+        if bad.any(): raise ValueError(f"weights column '{d.weights}' must be positive and finite: {int(bad.sum())} row(s) of "
+                                       f"{where} are not (first: row {_first(bad, part.index[rows])!r}, weight {w[bad][0]})")
+    info = dict(rows=len(part), na={c: 0 if m is None else int(m.sum()) for c, m in na.items()},
+                complete=len(part) if all_complete else int(complete.sum()),
+                levels={c: pd.unique(part.loc[rows, c]) for c in dict.fromkeys(d.gcols + d.categorical)} if levels else {},
+                combos={n: part.loc[rows, cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
+                head=part.iloc[:5][d.cols].copy() if all_complete else part.iloc[np.flatnonzero(complete)[:5]][d.cols])
+    return info, complete, all_complete
+
 def _scan_partition(part:pd.DataFrame, # one partition
                     d:DaskDesign, # the model's columns
                     i:int, # the partition's number
                     levels:bool=True, # report the levels met (the one pass codes them itself)
                    ) -> dict:
     "The cheap first pass over one partition: checks, missing-value counts, levels, and a few complete rows"
-    where = _where(i, d.files)
-    need = d.cols + ([d.weights] if d.weights else [])
-    missing = [c for c in need if c not in part.columns]
-    if missing: raise ColumnNotFoundError(f"{where} lacks column(s) {', '.join(map(repr, missing))} used by the model; "
-                                          f"it has {', '.join(map(str, part.columns))}")
-    _check_numbers(part, d.numeric + ([d.weights] if d.weights else []), where)
-    na = part[d.cols].isna()
-    complete = ~na.any(axis=1).to_numpy()
-    if len(d.fcols) > 1:
-        for c in d.gcols:
-            if na[c].any():
-                raise ValueError(f"the grouping column '{c}' has {int(na[c].sum())} missing value(s) in {where} (first in row "
-                                 f"{_first(na[c].to_numpy(), part.index)!r}); with several grouping factors every row needs "
-                                 "its levels: fill them in, or drop those rows first")
-    rows = slice(None) if complete.all() else complete        # (no copy of the rows when all are complete)
-    if d.weights:
-        w = part.loc[rows, d.weights].to_numpy(float)
-        bad = ~np.isfinite(w) | (w <= 0)
-        if bad.any(): raise ValueError(f"weights column '{d.weights}' must be positive and finite: {int(bad.sum())} row(s) of "
-                                       f"{where} are not (first: row {_first(bad, part.index[rows])!r}, weight {w[bad][0]})")
-    return dict(rows=len(part), na=na.sum().to_dict(), complete=int(complete.sum()),
-                levels={c: pd.unique(part.loc[rows, c]) for c in dict.fromkeys(d.gcols + d.categorical)} if levels else {},
-                combos={n: part.loc[rows, cs].drop_duplicates() for n, cs in d.fcols.items() if len(cs) > 1},
-                head=part.iloc[np.flatnonzero(complete)[:5]][d.cols])
+    return _scan_core(part, d, i, levels)[0]
+
 
 # %% ../nbs/20_scale_out.ipynb #8a621fb8
+def _settle_integers(results:list, # the one pass's scans, each with its own levels (sorted or not)
+                     d:DaskDesign, # filled in place: the levels of column c
+                     c:str, # the grouping column
+                     dtypes:pd.Series, # the Dask DataFrame's column types
+                    ) -> bool:
+    "Integer levels of the one pass, settled without hashing; each scan gets its levels' global codes. False: not this case"
+    own = [r['levels'][c] for r in results]
+    if not all('own_levels' in r for r in results) or isinstance(dtypes[c], pd.CategoricalDtype): return False
+    if not all(isinstance(v, np.ndarray) for v in own): return False
+    v = np.concatenate(own)
+    if v.dtype.kind not in 'iu': return False
+    if np.all(v[1:] >= v[:-1]):                               # files sorted by unit: their levels too, one after another
+        new = np.ones(len(v), bool); new[1:] = v[1:] != v[:-1]
+        lev, code = v[new], np.cumsum(new) - 1
+    else: lev, code = np.unique(v, return_inverse=True)
+    d.levels[c] = pd.Index(lev, name=c)
+    for r, cr in zip(results, np.split(code.ravel(), np.cumsum([len(o) for o in own])[:-1])): r['global'] = cr
+    return True
+
 def _settle_levels(results:list, # the result of _scan_partition for every partition
                    d:DaskDesign, # filled in place: levels, counts
                    dtypes:pd.Series, # the Dask DataFrame's column types
@@ -158,6 +211,7 @@ def _settle_levels(results:list, # the result of _scan_partition for every parti
                          f"({', '.join(f'{c!r}: {n} rows' for c, n in d.dropped.items())})")
     d.levels = {}
     for c in dict.fromkeys(d.gcols + d.categorical):
+        if _settle_integers(results, d, c, dtypes): continue
         vals = pd.concat([pd.Series(r['levels'][c]) for r in results], ignore_index=True)
         if isinstance(dtypes[c], pd.CategoricalDtype) and '__UNKNOWN_CATEGORIES__' not in dtypes[c].categories:   # Dask's mark
             cats = dtypes[c].categories
@@ -359,13 +413,12 @@ def _runs(key:np.ndarray, # a sorted array
 
 def _own_codes(v:np.ndarray, # a partition's values of its grouping column
               ):
-    "Codes of the values by the partition's own levels, and those levels (a sorted column needs no hashing)"
+    "The partition's own levels of its values: (codes, levels, run starts); a sorted column needs no hashing (codes None)"
     if v.dtype.kind in 'iuf' and len(v) and np.all(v[1:] >= v[:-1]) and not np.isnan(v[-1]):
         st = _runs(v)
-        code = np.zeros(len(v), np.int64); code[st[1:]] = 1
-        return np.cumsum(code), v[st]
+        return None, v[st], st
     code, uniq = pd.factorize(v, sort=False)
-    return code.astype(np.int64), uniq
+    return code.astype(np.int64), uniq, None
 
 def _sum_runs(V:np.ndarray, # (rows, r) values, rows sorted by cell
               starts:np.ndarray, # where each cell's rows start
@@ -382,17 +435,130 @@ def _regroup(codes:np.ndarray, # (C,) a factor's level of each cell
     o = np.argsort(codes, kind='stable'); st = _runs(codes[o])
     return codes[o][st], _sum_runs(S[o], st), _sum_runs(n[o], st)
 
-def _level_sums(W:np.ndarray, # (rows, q + k) [Z_f X y] of one factor, column-major, rows sorted by cell
-                q:int, # the factor's random-effect columns (the first q of W)
-                st:np.ndarray, # where each cell's rows start
-               ) -> np.ndarray:
-    "Per cell: the upper triangle of Z_f'Z_f row by row, then Z_f'[X y] row by row, as one (cells, q(q+1)/2 + qk) array"
-    r, S = W.shape[1], []
-    for a in range(q):                                        # row a of [Z_f X y]'[Z_f X y], from column a on
-        if np.all(W[:, a] == 1.0): S.append(_sum_runs(W[:, a:], st)); continue    # an intercept: no products to form
-        P = np.empty((len(W), r - a), order='F')
-        S.append(_sum_runs(np.multiply(W[:, a:], W[:, [a]], out=P), st))
-    return np.hstack([s[:, :q - a] for a, s in enumerate(S)] + [s[:, q - a:] for a, s in enumerate(S)])
+# --- the products a partition sums
+_OPAQUE = '\x00'            # marks a column that only its spec can make (a key of data columns never starts with it)
+
+def _spec_keys(spec, # a spec: a parsed Formula (products of numeric columns) or a formulaic ModelSpec
+               n:int, # its number of columns
+               tag:tuple, # where it sits, for opaque keys
+              ) -> list:
+    "What each column of a spec is: the sorted tuple of the numeric data columns it multiplies (() for the intercept), or an opaque key"
+    if isinstance(spec, Formula): return [tuple(sorted(fa.expr for fa in t.factors if fa.expr != '1')) for t in spec]
+    return [(_OPAQUE,) + tag + (j,) for j in range(n)]
+
+def _times(a:tuple, # the key of one column
+           b:tuple, # the key of another
+          ) -> tuple:
+    "The key of the row-wise product of two columns (products of data columns commute: x * (x:a) is (a, x, x))"
+    if a == (): return b
+    if b == (): return a
+    if a[0] == _OPAQUE or b[0] == _OPAQUE: return (_OPAQUE + '*',) + tuple(sorted([a, b], key=repr))
+    return tuple(sorted(a + b))
+
+def pass_plan(d:DaskDesign, # the design with its specs
+             ) -> dict:
+    "What a partition sums: the distinct products of the columns of [Z X y] that the kernel's blocks need, each once"
+    qt = sum(len(t.znames) for t in d.re_terms)
+    keys = [k for ti, t in enumerate(d.re_terms) for k in _spec_keys(t.spec, len(t.znames), ('re', ti))]
+    xk = _spec_keys(d.fixed_spec, len(d.xnames), ('fixed',))
+    keys += [xk[j] for j in d.keep] + [(d.lf.response,) if d.lf.response in d.numeric else (_OPAQUE, 'y', 0)]
+    col_of = {}                                               # a key -> the first column of [Z X y] that has it
+    for j, k in enumerate(keys): col_of.setdefault(k, j)
+    prods, index = [], {}                                     # distinct products: (key, recipe); key -> position
+    def ix(a, b):
+        k = _times(keys[a], keys[b])
+        if k not in index:
+            index[k] = len(prods)
+            prods.append((k, ('count',) if k == () else ('col', col_of[k]) if k in col_of else ('mul', a, b)))
+        return index[k]
+    xy = list(range(qt, len(keys)))
+    blocks = [(np.array([[ix(a, b) for b in c] for a in c]).reshape(len(c), len(c)),        # Z_f'Z_f, all q x q entries
+               np.array([[ix(a, j) for j in xy] for a in c]).reshape(len(c), len(xy)))     # Z_f'[X y]
+              for c in d.fac_cols]
+    pairs = {(h, f): np.array([[ix(a, b) for b in d.fac_cols[f]] for a in d.fac_cols[h]])
+             for h in range(len(d.fac_cols)) for f in range(h)}
+    n_cell = len(prods)                                       # products summed by cell; those only [X y]'[X y] needs follow
+    A = np.array([[ix(a, b) for b in xy] for a in xy])
+    def local(*Ms):                                           # the products some blocks use, and the blocks' entries among them
+        u = np.unique(np.concatenate([M.ravel() for M in Ms]))
+        return [u] + [np.searchsorted(u, M) for M in Ms]
+    names = {v for k, _ in prods if k and not k[0].startswith(_OPAQUE) for v in k}
+    return dict(keep=list(d.keep), keys=keys, prods=prods, n_cell=n_cell, A=A, index=index, vars=sorted(names),
+                fac=[dict(zip(('use', 'D', 'Z'), local(Dm, Zm))) for Dm, Zm in blocks],
+                pairs={k: dict(zip(('use', 'B'), local(B))) for k, B in pairs.items()})
+
+def _the_plan(d:DaskDesign) -> dict:
+    "The design's pass plan, made once (and again if aliased columns were dropped since)"
+    if d.plan is None or d.plan['keep'] != list(d.keep): d.plan = pass_plan(d)
+    return d.plan
+
+# --- the sums of one partition
+class _Columns:
+    "The columns of [Z X y] of a partition's complete rows, each made once when first asked for, rows in cell order"
+    def __init__(self, sub:pd.DataFrame, # complete rows
+                 d:DaskDesign, # the design (its specs)
+                 keys:list, # the key of each column of [Z X y] (`pass_plan`)
+                 order:np.ndarray, # the rows in cell order, or None when they are
+                ):
+        self.sub, self.d, self.keys, self.order, self.cache, self.specs = sub, d, keys, order, {}, {}
+    def _raw(self, k):
+        if k[0] != _OPAQUE:                                   # a product of numeric data columns
+            v = self.sub[k[0]].to_numpy(float)
+            for c in k[1:]: v = v*self.sub[c].to_numpy(float)
+            return v
+        if k[1] == 'y': return _yXZw(self.sub, self.d)[0]
+        spec = self.d.fixed_spec if k[1] == 'fixed' else self.d.re_terms[k[2]].spec
+        if id(spec) not in self.specs: self.specs[id(spec)] = _eval_spec(spec, self.sub)
+        return self.specs[id(spec)][:, k[-1]]
+    def __getitem__(self, j):                                 # column j of [Z X y]; None for the intercept
+        return self.get(self.keys[j])
+    def get(self, k):                                         # the column with key k (a data column: (name,))
+        if k == (): return None
+        if k not in self.cache:
+            v = self._raw(k)
+            self.cache[k] = v if self.order is None else v[self.order]
+        return self.cache[k]
+
+def _cell_constant(v:np.ndarray, # a column, rows in cell order
+                   st:np.ndarray, # where each cell's rows start
+                  ) -> bool:
+    "Is the column constant within every cell (a unit-level predictor)? A glance at the first cell, then all rows"
+    if len(st) == 0 or not np.all(v[:st[1] if len(st) > 1 else len(v)] == v[0]): return False
+    change = v[1:] != v[:-1]
+    change[st[1:] - 1] = False                               # (a change where a cell starts is allowed)
+    return not change.any()
+
+def _product(cols:_Columns, # the partition's columns
+             recipe:tuple, # ('count',), ('col', j) or ('mul', a, b)
+             w:np.ndarray, # prior weights in cell order, or None
+            ) -> np.ndarray:
+    "One product column, row by row (times the prior weight); None for the unweighted count"
+    if recipe[0] == 'count': return w
+    v = cols[recipe[1]] if recipe[0] == 'col' else cols[recipe[1]]*cols[recipe[2]]
+    return v if w is None else v*w
+
+def _total(cols:_Columns, # the partition's columns
+           recipe:tuple, # ('count',), ('col', j) or ('mul', a, b)
+           w:np.ndarray, # prior weights, or None
+           n:int, # rows
+          ) -> float:
+    "The sum over all rows of one product (times the prior weight), without making the product column when it can"
+    if recipe[0] == 'count': return float(n) if w is None else float(w.sum())
+    if recipe[0] == 'col': return float(cols[recipe[1]].sum() if w is None else np.dot(w, cols[recipe[1]]))
+    a, b = cols[recipe[1]], cols[recipe[2]]
+    return float(np.dot(a, b) if w is None else np.dot(w*a, b))
+
+def _plain(part:pd.DataFrame, # one partition
+           d:DaskDesign, # the design
+           plan:dict, # its pass plan
+          ) -> bool:
+    "Would a missing or infinite value show in the sums? (numpy numbers, every float column in some product, integer grouping columns, no weights)"
+    if d.weights or d.categorical or not set(d.cols) <= set(part.columns): return False
+    for c in d.cols:
+        dt = part[c].dtype
+        if not isinstance(dt, np.dtype) or dt.kind not in ('iu' if c in d.gcols else 'iuf') or (dt.kind == 'f' and c not in plan['vars']):
+            return False
+    return True
 
 def partition_sums(part:pd.DataFrame, # one partition
                    d:DaskDesign, # the design (levels settled unless `local`)
@@ -400,41 +566,71 @@ def partition_sums(part:pd.DataFrame, # one partition
                    local:bool=False, # one pass: code the single grouping column by its own values here, and scan too
                   ) -> dict:
     "One partition's share of the cross-products, summed within the partition: per factor the levels present, per pair the cells"
-    scan = _scan_partition(part, d, i, levels=False) if local else None
-    _, sub = _complete(part, d)
+    plan = _the_plan(d)
+    if _plain(part, d, plan):                                # optimistic: all rows, no scan; a NaN or inf would make a sum
+        scan = dict(rows=len(part), na={c: 0 for c in d.cols}, complete=len(part), levels={}, combos={},   # non-finite
+                    head=part.iloc[:5][d.cols].copy()) if local else None
+        out = _sums(part, d, plan, local, scan)
+        sums = [out['A']] + [S for _, S, _ in out['fac']] + [B for _, B in out['pairs'].values()]
+        if all(np.isfinite(S).all() for S in sums): return out
+    scan = None                                              # some value is missing or not finite: check and drop rows
+    if local:                                                # the checks of the first pass, in the same task
+        scan, keep, all_complete = _scan_core(part, d, i, levels=False)
+        sub = _as_levels(part if all_complete else part.loc[keep], d)
+    else: _, sub = _complete(part, d)
+    return _sums(sub, d, plan, local, scan)
+
+def _sums(sub:pd.DataFrame, # complete rows (numeric predictors on the global levels)
+          d:DaskDesign, # the design
+          plan:dict, # its pass plan
+          local:bool, # code the grouping column by the partition's own levels
+          scan:dict, # the partition's scan (one pass), or None
+         ) -> dict:
+    "The sums of `partition_sums` on complete rows"
+    n, st = len(sub), None
     if local:                                                # codes into this partition's own levels, mapped on the driver
-        code, uniq = _own_codes(sub[d.gcols[0]].to_numpy())
+        code, uniq, st = _own_codes(sub[d.gcols[0]].to_numpy())
         g, ms, scan['own_levels'] = [code], [len(uniq)], uniq
         scan['levels'] = {d.gcols[0]: uniq}
-    else: g, ms = [_codes(sub, d, n) for n in d.factors], [len(f.levels) for f in d.factors.values()]
-    qt, p = sum(len(t.znames) for t in d.re_terms), len(d.keep)
-    W = np.empty((len(sub), qt + p + 1), order='F')           # [Z X y], column-major, the specs written straight into it
-    off = 0
-    for t in d.re_terms: _eval_spec(t.spec, sub, W[:, off:off + len(t.znames)]); off += len(t.znames)
-    if p == len(d.xnames): _eval_spec(d.fixed_spec, sub, W[:, qt:qt + p])
-    else: W[:, qt:qt + p] = _eval_spec(d.fixed_spec, sub)[:, d.keep]
-    resp = d.lf.response
-    if resp in sub.columns: W[:, -1] = sub[resp].to_numpy(float)
-    else: W[:, -1] = _yXZw(sub, d)[0]
-    w = sub[d.weights].to_numpy(float) if d.weights else None
-    if w is not None: W *= np.sqrt(w)[:, None]
-    out = dict(scan=scan, n=len(W), lw=0.0 if w is None else float(np.log(w).sum()), A=W[:, qt:].T @ W[:, qt:], fac=[], pairs={})
-    # the finest cells: one level of every factor (for one factor, its levels); rows sorted by cell
-    if len(g) == 1: key = g[0]
-    elif np.prod(np.array(ms, float)) < 2.0**62: key = np.ravel_multi_index(g, ms)
-    else: key = np.unique(np.column_stack(g), axis=0, return_inverse=True)[1].ravel()
-    if not np.all(key[1:] >= key[:-1]):                       # (rows already sorted by cell are common in files)
-        o = np.argsort(key, kind='stable'); W, key, g = np.asfortranarray(W[o]), key[o], [gf[o] for gf in g]
-    st = _runs(key)
-    cnt, gc, xy = np.diff(np.append(st, len(key))), [gf[st] for gf in g], list(range(qt, qt + p + 1))
-    for f, c in enumerate(d.fac_cols):
-        Wf = W if list(c) == list(range(qt)) else np.asfortranarray(W[:, list(c) + xy])
-        out['fac'].append(_regroup(gc[f], _level_sums(Wf, len(c), st), cnt))
-    Zf = [W[:, c] for c in d.fac_cols]
-    for h in range(len(Zf)):
-        for f in range(h):                                    # Z_h'Z_f per cell of the two factors (row a of the q_h x q_f block)
-            B = np.hstack([_sum_runs(np.asfortranarray(Zf[f])*Zf[h][:, [a]], st) for a in range(Zf[h].shape[1])])
-            out['pairs'][(h, f)] = _regroup(gc[f].astype(np.int64)*ms[h] + gc[h], B, cnt)[:2]
+    else: g, ms = [_codes(sub, d, f) for f in d.factors], [len(f.levels) for f in d.factors.values()]
+    # the finest cells: one level of every factor (for one factor, its levels); rows in cell order
+    order = None
+    if st is not None: gc = [np.arange(len(st))]             # (a sorted grouping column: its runs are the cells)
+    else:
+        if len(g) == 1: key = g[0]
+        elif np.prod(np.array(ms, float)) < 2.0**62: key = np.ravel_multi_index(g, ms)
+        else: key = np.unique(np.column_stack(g), axis=0, return_inverse=True)[1].ravel()
+        if not np.all(key[1:] >= key[:-1]):                  # (rows already sorted by cell are common in files)
+            order = np.argsort(key, kind='stable'); key, g = key[order], [gf[order] for gf in g]
+        st = _runs(key)
+        gc = [gf[st] for gf in g]
+    cnt = np.diff(np.append(st, n))
+    cols = _Columns(sub, d, plan['keys'], order)
+    w = None
+    if d.weights:
+        w = sub[d.weights].to_numpy(float)
+        if order is not None: w = w[order]
+    # a column constant within every cell (a unit-level predictor such as the article's a) needs no sums of its own:
+    # the sum over a cell of a*g is a times the sum of g, so it multiplies a product of the others that is summed anyway
+    nc, index = plan['n_cell'], plan['index']
+    const = {v: cols.get((v,))[st] for v in plan['vars'] if _cell_constant(cols.get((v,)), st)}
+    def split(k):                                             # (the constant factor by cell, the varying part's position)
+        if not const or not k or k[0].startswith(_OPAQUE) or not any(v in const for v in k): return None
+        j = index.get(tuple(v for v in k if v not in const))
+        return None if j is None or j >= nc else (functools.reduce(np.multiply, [const[v] for v in k if v in const]), j)
+    S, later = np.empty((len(st), nc)), []                   # the sums by cell of every distinct product
+    for j, (k, recipe) in enumerate(plan['prods'][:nc]):
+        if (sp := split(k)) is not None: later.append((j, sp)); continue
+        v = _product(cols, recipe, w)
+        S[:, j] = cnt if v is None else (np.add.reduceat(v, st) if len(st) else 0.0)
+    for j, (c, i) in later: S[:, j] = c*S[:, i]
+    extra = [float(sp[0] @ S[:, sp[1]]) if (sp := split(k)) is not None else _total(cols, r, w, n) for k, r in plan['prods'][nc:]]
+    A = np.append(S.sum(axis=0), extra)[plan['A']]           # [X y]'[X y]: the cells' sums, and the products only it needs
+    out = dict(scan=scan, n=n, lw=0.0 if w is None else float(np.log(w).sum()), A=A, fac=[], pairs={})
+    for f, fp in enumerate(plan['fac']):
+        out['fac'].append(_regroup(gc[f], S if len(fp['use']) == S.shape[1] else S[:, fp['use']], cnt))
+    for (h, f), pp in plan['pairs'].items():                 # Z_h'Z_f per cell of the two factors
+        out['pairs'][(h, f)] = _regroup(gc[f].astype(np.int64)*ms[h] + gc[h], S[:, pp['use']], cnt)[:2]
     return out
 
 
@@ -447,34 +643,33 @@ def sums_pass(ddf, # the Dask DataFrame
     "The pass of sums: one task per partition, its compact sums back to the driver in partition order"
     dask, _ = dask_dataframe()
     import uuid
+    _the_plan(d)                                             # (made once, on the driver)
     dd_ = dask.delayed(d, name=f'hlm-design-{uuid.uuid4().hex}')         # one copy of the design in the graph, not one per task
     parts = ddf.to_delayed()
     return list(_compute(*[dask.delayed(partition_sums)(p, dd_, i, local) for i, p in enumerate(parts)], progress=progress))
 
 # %% ../nbs/20_scale_out.ipynb #47694ff9
-def _sym(flat:np.ndarray, # (m, q(q+1)/2) upper triangles, row by row
-         q:int, # block size
-        ) -> np.ndarray:
-    "Symmetric (m, q, q) blocks from their upper triangles"
-    out = np.empty((len(flat), q, q))
-    iu = np.triu_indices(q)
-    out[:, iu[0], iu[1]] = flat; out[:, iu[1], iu[0]] = flat
-    return out
-
 def combine(d:DaskDesign, # the settled design
             results:list, # `partition_sums` of every partition, in partition order
            ) -> Crossprods:
     "The kernel's `Crossprods`: the partitions' sums added into the level blocks in partition order (levels in the global order)"
-    K, k, q = len(d.fac_cols), len(d.keep) + 1, d.q
+    plan, K, k, q = _the_plan(d), len(d.fac_cols), len(d.keep) + 1, d.q
     ms = [len(f.levels) for f in d.factors.values()]
-    nD = [a*(a + 1)//2 for a in q]
-    tot = [np.zeros((m, nD[f] + q[f]*k)) for f, m in enumerate(ms)]
+    D = [np.zeros((m, a, a)) for m, a in zip(ms, q)]          # the blocks, filled straight from the partitions' sums
+    ZXy = [np.zeros((m, a, k)) for m, a in zip(ms, q)]
     counts = [np.zeros(m, np.int64) for m in ms]
     cells = {key: ([], []) for key in results[0]['pairs']}
     for r in results:
         for f, (codes, S, n) in enumerate(r['fac']):
-            if r['scan'] is not None: codes = d.levels[d.gcols[0]].get_indexer(r['scan']['own_levels'])[codes]   # one pass
-            tot[f][codes] += S; counts[f][codes] += n          # codes are distinct within a partition
+            if r['scan'] is not None:                          # one pass: the partition's own levels, in the global coding
+                sc = r['scan']
+                codes = (sc['global'] if 'global' in sc else d.levels[d.gcols[0]].get_indexer(sc['own_levels']))[codes]
+            if len(codes) and codes[-1] - codes[0] == len(codes) - 1 and np.all(codes[1:] > codes[:-1]):
+                codes = slice(codes[0], codes[-1] + 1)         # (consecutive levels, as from files sorted by unit)
+            fp = plan['fac'][f]                                # each distinct sum to the entries that equal it
+            D[f][codes] += S[:, fp['D'].ravel()].reshape(-1, q[f], q[f])    # codes are distinct within a partition
+            ZXy[f][codes] += S[:, fp['Z'].ravel()].reshape(-1, q[f], k)
+            counts[f][codes] += n
         for key, (c, B) in r['pairs'].items(): cells[key][0].append(c); cells[key][1].append(B)
     for f in range(K):
         if (counts[f] == 0).any():
@@ -485,10 +680,8 @@ def combine(d:DaskDesign, # the settled design
         c, B = np.concatenate(c), np.concatenate(B)
         u, inv = np.unique(c, return_inverse=True)
         S = np.zeros((len(u), B.shape[1])); np.add.at(S, inv.ravel(), B)     # added in partition order
-        pairs[(h, f)] = Pair(u // ms[h], u % ms[h], S.reshape(len(u), q[h], q[f]))
+        pairs[(h, f)] = Pair(u // ms[h], u % ms[h], S[:, plan['pairs'][(h, f)]['B'].ravel()].reshape(len(u), q[h], q[f]))
     A = functools.reduce(np.add, [r['A'] for r in results])
-    D = [_sym(t[:, :nD[f]], q[f]) for f, t in enumerate(tot)]
-    ZXy = [t[:, nD[f]:].reshape(ms[f], q[f], k) for f, t in enumerate(tot)]
     return Crossprods(ms, list(q), D, ZXy, A, pairs, sum(r['n'] for r in results), counts,
                       sum(r['lw'] for r in results) if d.weights else 0.0)
 
@@ -496,6 +689,14 @@ def one_pass_possible(d:DaskDesign, # the design settled so far
                      ) -> bool:
     "Can the levels be settled after the pass of sums? (one grouping column, no categorical predictors)"
     return len(d.gcols) == 1 and len(d.fcols) == 1 and not d.categorical
+
+def _specs_from_types(d:DaskDesign, # the design from `start_design` (its specs filled in place)
+                      dtypes:pd.Series, # the Dask DataFrame's column types
+                     ) -> bool:
+    "Specs from the column types alone, when every term is a product of numeric columns (then no rows are needed)"
+    try: _specs(d, pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in d.cols}), dtypes)
+    except Exception: return False
+    return all(isinstance(s, Formula) for s in [d.fixed_spec] + [t.spec for t in d.re_terms])
 
 def dask_crossprods(ddf, # the Dask DataFrame (the model's columns)
                     d:DaskDesign, # the design from `start_design` (settled in place)
@@ -505,13 +706,13 @@ def dask_crossprods(ddf, # the Dask DataFrame (the model's columns)
     "The raw cross-products: one pass of sums that also scans, or, when the levels must be known first, a scan then the sums"
     dask, _ = dask_dataframe()
     if one_pass is None: one_pass = one_pass_possible(d)
-    if one_pass:                                             # specs from the first partition's rows, levels after the pass
+    if one_pass and not _specs_from_types(d, ddf.dtypes):  # specs from the first partition's rows, levels after the pass
         first = _compute(dask.delayed(_scan_partition)(ddf.to_delayed()[0], d, 0))[0]
         one_pass = len(first['head']) > 0
+        if one_pass: _specs(d, first['head'], ddf.dtypes)
     if not one_pass:
         finish_design(d, scan(ddf, d, progress), ddf.dtypes)
         return combine(d, sums_pass(ddf, d, False, progress))
-    _specs(d, first['head'], ddf.dtypes)
     results = sums_pass(ddf, d, True, progress)
     _settle_levels([r['scan'] for r in results], d, ddf.dtypes)
     return combine(d, results)
@@ -533,6 +734,7 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
 # %% ../nbs/20_scale_out.ipynb #6d31a7ef
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
+              unit_last:bool=False, # lay the blocks out with the level axis last in memory, as the per-unit path reads them
              ):
     "The pandas path's conditioning from the cross-products alone: aliased columns dropped, y residualized on X, powers of two"
     p = cp.p
@@ -554,7 +756,18 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
     if A[-1, -1] <= 1e-26*cp.XyXy[-1, -1]:
         raise ValueError("the fixed effects reproduce the response exactly (its least-squares residuals are 0 to machine "
                          "precision); there is no variation left for the random effects and the residual")
-    out, dX, dZ, s = pow2_scaled(Crossprods(cp.m, cp.q, cp.D, [B @ T for B in cp.ZXy], A, cp.pairs, cp.n, cp.counts, cp.sumlogw), d.fac_cols)
+    # `pow2_scaled`'s powers of two, folded into T: one new array per block instead of two (the same numbers: the powers are exact)
+    dX, s = pow2_scale(np.diag(A)[:-1], cp.n), float(pow2_scale(A[-1, -1], cp.n))
+    dZ = np.empty(sum(cp.q))
+    for c, D in zip(d.fac_cols, cp.D): dZ[c] = pow2_scale(np.einsum('mkk->k', D), cp.n)
+    dXy = np.append(dX, s)
+    new = lambda shape: np.empty(shape[1:] + shape[:1]).transpose(2, 0, 1) if unit_last else None   # (m, a, b) views
+    ZXy = [np.matmul(B, T/dXy, out=new(B.shape)) for B in cp.ZXy]
+    for c, B in zip(d.fac_cols, ZXy): B /= dZ[c][:, None]
+    D = [np.divide(D, np.outer(dZ[c], dZ[c]), out=new(D.shape)) for c, D in zip(d.fac_cols, cp.D)]
+    pairs = {key: Pair(pr.lev_f, pr.lev_h, pr.B/np.outer(dZ[d.fac_cols[key[0]]], dZ[d.fac_cols[key[1]]])) for key, pr in cp.pairs.items()}
+    out = Crossprods(cp.m, cp.q, D, ZXy, A/np.outer(dXy, dXy), pairs,
+                     cp.n, cp.counts, cp.sumlogw)
     return out, dict(phi0=phi0, dX=dX, dZ=dZ, s=s, fac_cols=d.fac_cols)
 
 # %% ../nbs/20_scale_out.ipynb #05d2e7fc
@@ -582,11 +795,12 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `combine` 
                   ):
     "Condition and optimize a model given only its cross-products: (ThetaFit, blocked objective or None, scales, template)"
     check_identifiable(cp, d)
-    cpc, scales = condition(cp, d)
+    one = len(cp.m) == 1 and d.weights is None               # one factor: the per-unit path of chapter 05, as `lmer` takes it
+    cpc, scales = condition(cp, d, unit_last=one)           # (its `UnitCrossprods` then reads each block entry without a copy)
     tmpl = ReTemplate(tuple(len(t.znames) for t in d.re_terms))
     th = None if theta is None else np.asarray(theta, float)*scales['dZ'][tmpl.rows]
     if th is not None and th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {np.shape(theta)}")
-    if len(cpc.m) == 1 and d.weights is None:                # one factor: the per-unit path of chapter 05, as `lmer` takes it
+    if one:
         p = cpc.p
         ucp = UnitCrossprods(cpc.D[0], cpc.ZXy[0][:, :, :p], cpc.ZXy[0][:, :, p], cpc.XyXy[:p, :p], cpc.XyXy[:p, p],
                              float(cpc.XyXy[p, p]), cpc.n, cpc.counts[0])
@@ -867,13 +1081,26 @@ def read_file(path:str, # a CSV or Parquet file
         return pd.read_parquet(path, columns=columns)
     return pd.read_csv(path, usecols=(lambda c: c in columns) if columns is not None else None)
 
+def _no_rows(path:str, # a CSV or Parquet file
+             columns:list=None, # only these columns (those present)
+            ) -> pd.DataFrame:
+    "The file's columns without rows: from a Parquet schema alone when it says all (no categories, no stored index), else by reading"
+    if path.lower().endswith(('.parquet', '.pq')):
+        import io, pyarrow as pa, pyarrow.parquet as pq
+        sch = pq.read_schema(path)
+        if not any(pa.types.is_dictionary(t) for t in sch.types) and \
+           all(isinstance(i, dict) for i in (sch.pandas_metadata or {}).get('index_columns', [])):
+            buf = io.BytesIO(); pq.write_table(sch.empty_table(), buf)
+            return pd.read_parquet(io.BytesIO(buf.getvalue()), columns=[c for c in columns if c in sch.names] if columns is not None else None)
+    return read_file(path, columns).iloc[:0]
+
 def read_dask(paths:list, # CSV or Parquet files
               columns:list=None, # read only these columns
              ):
     "A Dask DataFrame with one partition per file (so that errors can name the file)"
     _, dd = dask_dataframe()
     paths = check_files(paths)
-    meta = read_file(paths[0], columns).iloc[:0]
+    meta = _no_rows(paths[0], columns)
     return dd.from_map(read_file, paths, columns=columns, meta=meta, divisions=[None]*(len(paths) + 1), enforce_metadata=False)
 
 # %% ../nbs/20_scale_out.ipynb #2284dd5e
