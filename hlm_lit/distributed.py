@@ -24,9 +24,8 @@ from formulaic import Formula, model_matrix
 
 from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFrame, ReTerm, bar_pieces, check_terms_identifiable, rhs_design, formulaic_parse,
                              r_label, slash_factors, unknown_columns, variable_order, group_columns, parse_formula)
-from .kernel import BlockedProfiled, Crossprods, Factor, Pair, crossprods
-from .henderson import UnitCrossprods
-from .reml import ReTemplate, ThetaFit, evaluate_theta, fit_theta
+from .kernel import BlockedProfiled, Crossprods, Pair, crossprods
+from .reml import ReTemplate, ThetaFit
 from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scale, summary_text, vc_block
 from .rformat import named, r_format, text_table
 
@@ -734,7 +733,6 @@ def _aliased_from_gram(G:np.ndarray, # X'WX
 # %% ../nbs/20_scale_out.ipynb #6d31a7ef
 def condition(cp:Crossprods, # the raw cross-products of [Z X y]
               d:DaskDesign, # the design (its `keep` is updated if X is rank deficient)
-              unit_last:bool=False, # lay the blocks out with the level axis last in memory, as the per-unit path reads them
              ):
     "The pandas path's conditioning from the cross-products alone: aliased columns dropped, y residualized on X, powers of two"
     p = cp.p
@@ -761,10 +759,9 @@ def condition(cp:Crossprods, # the raw cross-products of [Z X y]
     dZ = np.empty(sum(cp.q))
     for c, D in zip(d.fac_cols, cp.D): dZ[c] = pow2_scale(np.einsum('mkk->k', D), cp.n)
     dXy = np.append(dX, s)
-    new = lambda shape: np.empty(shape[1:] + shape[:1]).transpose(2, 0, 1) if unit_last else None   # (m, a, b) views
-    ZXy = [np.matmul(B, T/dXy, out=new(B.shape)) for B in cp.ZXy]
+    ZXy = [B @ (T/dXy) for B in cp.ZXy]
     for c, B in zip(d.fac_cols, ZXy): B /= dZ[c][:, None]
-    D = [np.divide(D, np.outer(dZ[c], dZ[c]), out=new(D.shape)) for c, D in zip(d.fac_cols, cp.D)]
+    D = [D/np.outer(dZ[c], dZ[c]) for c, D in zip(d.fac_cols, cp.D)]
     pairs = {key: Pair(pr.lev_f, pr.lev_h, pr.B/np.outer(dZ[d.fac_cols[key[0]]], dZ[d.fac_cols[key[1]]])) for key, pr in cp.pairs.items()}
     out = Crossprods(cp.m, cp.q, D, ZXy, A/np.outer(dXy, dXy), pairs,
                      cp.n, cp.counts, cp.sumlogw)
@@ -793,19 +790,12 @@ def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `combine` 
                    tol:float=1e-10, # Newton-decrement tolerance
                    theta:np.ndarray=None, # evaluate at this theta (lme4's order) instead of optimizing
                   ):
-    "Condition and optimize a model given only its cross-products: (ThetaFit, blocked objective or None, scales, template)"
+    "Condition and optimize a model given only its cross-products: (ThetaFit, the kernel's criterion, scales, template)"
     check_identifiable(cp, d)
-    one = len(cp.m) == 1 and d.weights is None               # one factor: the per-unit path of chapter 05, as `lmer` takes it
-    cpc, scales = condition(cp, d, unit_last=one)           # (its `UnitCrossprods` then reads each block entry without a copy)
+    cpc, scales = condition(cp, d)
     tmpl = ReTemplate(tuple(len(t.znames) for t in d.re_terms))
     th = None if theta is None else np.asarray(theta, float)*scales['dZ'][tmpl.rows]
     if th is not None and th.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {np.shape(theta)}")
-    if one:
-        p = cpc.p
-        ucp = UnitCrossprods(cpc.D[0], cpc.ZXy[0][:, :, :p], cpc.ZXy[0][:, :, p], cpc.XyXy[:p, :p], cpc.XyXy[:p, p],
-                             float(cpc.XyXy[p, p]), cpc.n, cpc.counts[0])
-        opt = fit_theta(ucp, tmpl, REML, tol=tol) if th is None else evaluate_theta(ucp, tmpl, th, REML)
-        return opt, None, scales, tmpl
     sizes = [[len(t.znames) for t in d.re_terms if t.factor == name] for name in d.factors]
     opt, obj = optimize_blocked(cpc, tmpl, d.fac_cols, sizes, REML, tol, th)   # as the pandas path (chapter 07)
     return opt, obj, scales, tmpl
@@ -878,7 +868,7 @@ class DaskLmerFit:
                  data, # the Dask DataFrame the model was fitted to
                  cp:Crossprods, # the raw cross-products
                  opt:ThetaFit, # the optimizer's result on the conditioned problem
-                 objective:BlockedProfiled, # the blocked criterion (None for the per-unit path)
+                 objective:BlockedProfiled, # the kernel's criterion
                  scales:dict, # how the problem was conditioned (`condition`)
                  tmpl:ReTemplate, # where theta sits in Lambda
                  REML:bool, # fitted by REML?
@@ -895,10 +885,8 @@ class DaskLmerFit:
         self.sigma = s*np.sqrt(F.r2/nu)
         self.xnames = [d.xnames[j] for j in d.keep]
         self.fixef = pd.Series(scales['phi0'] + s*F.phi/dX, index=self.xnames, name='Estimate')
-        if isinstance(F, Factor):                  # the blocked kernel (several factors, weights)
-            nTf = objective.plan.nTf
-            RX, b = F.LT[nTf:nTf + p, nTf:nTf + p], [u @ lam.T for u, lam in zip(F.u, F.lams)]
-        else: RX, b = F.LX, [F.b]                   # the per-unit path (one factor)
+        nTf = objective.plan.nTf
+        RX, b = F.LT[nTf:nTf + p, nTf:nTf + p], [u @ lam.T for u, lam in zip(F.u, F.lams)]
         Ci = sla.cho_solve((RX, True), np.eye(p))
         self.vcov = pd.DataFrame(self.sigma**2*Ci/np.outer(dX, dX), index=self.xnames, columns=self.xnames)
         self._logdet_L = F.logdet_L
