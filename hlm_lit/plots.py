@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .henderson import solve_pls, unit_crossprods
+from .henderson import unit_crossprods
 
 # %% ../nbs/10_plots.ipynb #4f3073ee
 OKABE_ITO = dict(orange='#E69F00', sky='#56B4E9', green='#009E73', yellow='#F0E442', blue='#0072B2',
@@ -96,10 +96,11 @@ def shrunk_estimates(fit, # an `LmerFit` with one grouping factor
     "Fixed effects (Series) and BLUPs (DataFrame) solving Henderson's equations at `ratio` times the fitted $G/\\sigma^2$"
     if not (np.isscalar(ratio) and np.isfinite(ratio) and ratio >= 0):
         raise ValueError(f"ratio must be a finite number >= 0, got ratio={ratio!r}")
-    mf = fit.frame
-    pls = solve_pls(unit_crossprods(mf.Z, mf.X, mf.y, mf.g, mf.N), np.sqrt(ratio)*fit.Lambda)
-    return (pd.Series(pls.phi, index=fit.fixef.index, name='Estimate'),
-            pd.DataFrame(pls.b, index=mf.levels, columns=mf.znames))
+    mf, sc = fit.frame, fit._scales
+    F = fit._objective.pls(np.sqrt(ratio)*fit.optinfo.theta)      # the kernel's factor at sqrt(ratio) Lambda (lmer's scaling)
+    b = sc['s']*(F.u[0] @ F.lams[0].T)/sc['dZ']                    # back on the data's scale, as the fit's own BLUPs
+    return (pd.Series(sc['phi0'] + sc['s']*F.phi/sc['dX'], index=fit.fixef.index, name='Estimate'),
+            pd.DataFrame(b, index=mf.levels, columns=mf.znames))
 
 def unit_a(fit, # an `LmerFit` with one grouping factor
             units:pd.DataFrame=None, # unit table with `unit`, `a`
