@@ -839,7 +839,7 @@ class BlockedProfiled(Profiled):
                 g[j] = (-3*f0 + 4*self.crit(theta + e) - self.crit(theta + 2*e))/(2*h)
         return g
     def evaluate(self, theta): # theta vector
-        "Criterion and analytic gradient at theta (no counting, no cache: call the object for those)"
+        "Criterion and analytic gradient at theta (no counting, no remembered point: call the object for those; the factor at the lowest criterion is kept for `pls`)"
         theta = np.asarray(theta, float)
         th = self._scalar_theta(theta)
         if th is not None:
