@@ -26,7 +26,7 @@ from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFr
                              r_label, slash_factors, unknown_columns, variable_order, group_columns, parse_formula)
 from .kernel import BlockedProfiled, Crossprods, Pair, crossprods
 from .reml import ReTemplate, ThetaFit
-from .fit import FRAME_FITTERS, corr_table, fe_table, optimize_blocked, pow2_scale, summary_text, vc_block
+from .fit import FRAME_FITTERS, corr_table, fe_table, on_data_scale, optimize_blocked, pow2_scale, summary_text, vc_block
 from .rformat import named, r_format, text_table
 
 # %% ../nbs/20_scale_out.ipynb #8dcbb9bf
@@ -875,22 +875,14 @@ class DaskLmerFit:
                 ):
         self.design, self.data, self.crossprods, self.optinfo, self._objective = d, data, cp, opt, objective
         self.REML, self.formula, self.template, self._scales = REML, d.formula, tmpl, scales
-        n, p, s, dX, dZ = cp.n, len(d.keep), scales['s'], scales['dX'], scales['dZ']
-        F = opt.pls
-        nu = n - p if REML else n
         self._sumlogw = cp.sumlogw
-        self.crit = opt.crit + nu*np.log(s**2) + (2*np.log(dX).sum() if REML else 0.0) - cp.sumlogw
-        self.theta = opt.theta/dZ[tmpl.rows]
+        est = on_data_scale(opt, objective, scales, tmpl, REML, cp.sumlogw)     # as `lmer`'s fit (chapter 07)
+        self.crit, self.theta, self.sigma, self._logdet_L = est['crit'], est['theta'], est['sigma'], est['logdet_L']
         self.Lambda = tmpl.Lambda(self.theta)
-        self.sigma = s*np.sqrt(F.r2/nu)
         self.xnames = [d.xnames[j] for j in d.keep]
-        self.fixef = pd.Series(scales['phi0'] + s*F.phi/dX, index=self.xnames, name='Estimate')
-        nTf = objective.plan.nTf
-        RX, b = F.LT[nTf:nTf + p, nTf:nTf + p], [u @ lam.T for u, lam in zip(F.u, F.lams)]
-        Ci = sla.cho_solve((RX, True), np.eye(p))
-        self.vcov = pd.DataFrame(self.sigma**2*Ci/np.outer(dX, dX), index=self.xnames, columns=self.xnames)
-        self._logdet_L = F.logdet_L
-        self.b = {name: s*bf/dZ[c] for name, bf, c in zip(d.factors, b, d.fac_cols)}
+        self.fixef = pd.Series(est['phi'], index=self.xnames, name='Estimate')
+        self.vcov = pd.DataFrame(est['vcov'], index=self.xnames, columns=self.xnames)
+        self.b = dict(zip(d.factors, est['b']))
         self.znames = [z for t in d.re_terms for z in t.znames]
         self.converged = opt.converged
         self.messages = [] if opt.converged is not False else [f"the optimizer did not converge: {opt.message}"]

@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['FRAME_FITTERS', 'pow2_scale', 'factor_order', 'factor_columns', 'pow2_scaled', 'conditioned_blocks',
-           'optimize_blocked', 'fit_blocked', 'conditioned_crossprods', 'ConvergenceWarning', 'SingularFitWarning',
-           'MixedFit', 'LmerFit', 'prior_weights', 'lmer', 'check_tol', 'warn_fit', 'rel_err', 'term_groups',
-           'vc_table', 'vc_block', 'lme4_coef_table', 'fe_table', 'corr_table', 'summary', 'summary_text']
+           'optimize_blocked', 'fit_blocked', 'conditioned_crossprods', 'on_data_scale', 'ConvergenceWarning',
+           'SingularFitWarning', 'MixedFit', 'LmerFit', 'prior_weights', 'lmer', 'check_tol', 'warn_fit', 'rel_err',
+           'term_groups', 'vc_table', 'vc_block', 'lme4_coef_table', 'fe_table', 'corr_table', 'summary',
+           'summary_text']
 
 # %% ../nbs/07_lmer.ipynb #fb260c69
 import functools
@@ -136,6 +137,26 @@ def conditioned_crossprods(mf:ModelFrame, # the model's arrays
                             cp.XtX/np.outer(dX, dX), cp.Xty/(dX*s), cp.yty/s**2, cp.n, cp.counts)
     return scaled, dict(phi0=phi0, dX=dX, dZ=dZ, s=s)
 
+# %% ../nbs/07_lmer.ipynb #on-data-scale
+def on_data_scale(opt:ThetaFit, # the optimizer's result on the conditioned problem
+                  obj:BlockedProfiled, # the kernel's criterion (its plan locates R_X in the factor)
+                  scales:dict, # how the problem was conditioned: phi0, dX, dZ, s, fac_cols
+                  tmpl:ReTemplate, # where theta sits in Lambda
+                  REML:bool, # fitted by REML?
+                  sumlogw:float=0.0, # sum of the logs of the prior weights (0 without weights)
+                 ) -> dict:
+    "The estimates mapped back to the data's scale: crit, theta, sigma, phi, vcov, the BLUPs per factor, log|L|^2"
+    F, n, p = opt.pls, obj.cp.n, obj.cp.p
+    s, dX, dZ, nTf = scales['s'], scales['dX'], scales['dZ'], obj.plan.nTf
+    nu = n - p if REML else n
+    sigma = s*np.sqrt(F.r2/nu)
+    Ci = sla.cho_solve((F.LT[nTf:nTf + p, nTf:nTf + p], True), np.eye(p))     # (X'V^{-1}X)^{-1}, conditioned
+    # the criterion on the original scale (prior weights: the log-determinant of W enters as lme4 counts it)
+    crit = opt.crit + nu*np.log(s**2) + (2*np.log(dX).sum() if REML else 0.0) - sumlogw
+    return dict(crit=crit, theta=opt.theta/dZ[tmpl.rows], sigma=sigma, phi=scales['phi0'] + s*F.phi/dX,
+                vcov=sigma**2*Ci/np.outer(dX, dX), logdet_L=F.logdet_L,
+                b=[s*(u @ lam.T)/dZ[c] for u, lam, c in zip(F.u, F.lams, scales['fac_cols'])])
+
 # %% ../nbs/07_lmer.ipynb #626653be
 class ConvergenceWarning(UserWarning):
     "The optimizer did not converge: the estimates may be wrong"
@@ -204,32 +225,17 @@ class LmerFit(MixedFit):
                  objective:BlockedProfiled, # the criterion (its block structure gives the conditional variances)
                  tol:float=1e-10, # the optimizer's tolerance (for refits)
                 ):
-        self.weights, self._objective, self._scales = weights, objective, scales
-        self._tol = tol
-        self._sumlogw = 0.0 if weights is None else float(np.log(weights).sum())
-        F, plan = opt.pls, objective.plan
-        nTf, p = plan.nTf, mf.X.shape[1]
-        self._estimates(mf, opt, scales, REML, formula, F.LT[nTf:nTf + p, nTf:nTf + p])
-        dZ, s = scales['dZ'], scales['s']
-        self.b_groups = {name: s*(u @ lam.T)/dZ[c] for name, u, lam, c in zip(factor_order(mf), F.u, F.lams, scales['fac_cols'])}
-        self._check()
-
-    def _estimates(self, mf, opt, scales, REML, formula, RX):
-        "theta, Lambda, sigma, the fixed effects and their covariance, on the data's scale (RX: the conditioned R_X)"
         self.frame, self.optinfo, self.REML, self.formula = mf, opt, REML, formula
+        self.weights, self._objective, self._scales, self._tol = weights, objective, scales, tol
+        self._sumlogw = 0.0 if weights is None else float(np.log(weights).sum())
         self.template = tmpl = ReTemplate(mf.sizes)
-        n, p, s, dX, dZ = len(mf.y), mf.X.shape[1], scales['s'], scales['dX'], scales['dZ']
-        pls = opt.pls
-        nu = n - p if REML else n
-        # the criterion on the original scale (prior weights: the log-determinant of W enters as lme4 counts it)
-        self.crit = opt.crit + nu*np.log(s**2) + (2*np.log(dX).sum() if REML else 0.0) - self._sumlogw
-        self.theta = opt.theta / dZ[tmpl.rows]
+        est = on_data_scale(opt, objective, scales, tmpl, REML, self._sumlogw)
+        self.crit, self.theta, self.sigma, self._logdet_L = est['crit'], est['theta'], est['sigma'], est['logdet_L']
         self.Lambda = tmpl.Lambda(self.theta)
-        self.sigma = s*np.sqrt(pls.r2/nu)
-        self.fixef = pd.Series(scales['phi0'] + s*pls.phi/dX, index=mf.xnames, name='Estimate')
-        Ci = sla.cho_solve((RX, True), np.eye(p))
-        self.vcov = pd.DataFrame(self.sigma**2 * Ci/np.outer(dX, dX), index=mf.xnames, columns=mf.xnames)
-        self._logdet_L = pls.logdet_L
+        self.fixef = pd.Series(est['phi'], index=mf.xnames, name='Estimate')
+        self.vcov = pd.DataFrame(est['vcov'], index=mf.xnames, columns=mf.xnames)
+        self.b_groups = dict(zip(factor_order(mf), est['b']))
+        self._check()
 
     def _check(self):
         "Record (and later warn about) non-convergence and a singular fit"
