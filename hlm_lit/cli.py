@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument('--memory-limit', default='auto', help="memory limit per Dask worker, e.g. '4GB' (engine dask)")
     f.add_argument('--weights', metavar='COL', help='column of prior weights')
     f.add_argument('--json', metavar='OUT', help='write estimates, SEs, df, variance components and convergence to this file')
-    f.add_argument('--tol', type=float, default=1e-10, help='Newton-decrement tolerance of the optimizer')
+    f.add_argument('--tol', type=float, default=None, help="Newton-decrement tolerance of the optimizer (default: 1e-10, or 1e-14 of the criterion if larger)")
     return p
 
 # %% ../nbs/21_fit_command.ipynb #6674262e
@@ -51,7 +51,7 @@ def fit_files(formula:str, # lmer formula
               weights:str=None, # prior-weights column
               workers:int=2, # Dask workers
               memory_limit:str='auto', # per Dask worker
-              tol:float=1e-10, # optimizer tolerance
+              tol:float=None, # optimizer tolerance (None: `lmer`'s default)
               progress:bool=True, # progress bar of the Dask pass
              ):
     "Fit a model to files with the chosen engine; returns (fit, seconds)"

@@ -787,7 +787,7 @@ def check_identifiable(cp:Crossprods, # raw cross-products
 def fit_crossprods(cp:Crossprods, # raw cross-products of [Z X y] (as `combine` makes them)
                    d:DaskDesign, # the settled design: names, levels, terms
                    REML:bool=True, # REML or ML
-                   tol:float=1e-10, # Newton-decrement tolerance
+                   tol:float=None, # Newton-decrement tolerance (None: `fit_theta`'s default)
                    theta:np.ndarray=None, # evaluate at this theta (lme4's order) instead of optimizing
                   ):
     "Condition and optimize a model given only its cross-products: (ThetaFit, the kernel's criterion, scales, template)"
@@ -1009,7 +1009,7 @@ def lmer_dask(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit
               ddf, # a Dask DataFrame, one row per observation
               REML:bool=True, # REML (default, as lme4) or maximum likelihood
               na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
-              tol:float=1e-10, # Newton-decrement tolerance of the optimizer
+              tol:float=None, # Newton-decrement tolerance of the optimizer (None: `fit_theta`'s default)
               theta:np.ndarray=None, # evaluate at this theta (lme4's order) instead of optimizing
               weights:str=None, # prior weights: a column name
               files:list=None, # the file each partition was read from (for error messages)

@@ -223,7 +223,7 @@ class LmerFit(MixedFit):
                  formula:str, # the formula as given
                  weights:np.ndarray, # prior weights of the rows used (or None)
                  objective:BlockedProfiled, # the criterion (its block structure gives the conditional variances)
-                 tol:float=1e-10, # the optimizer's tolerance (for refits)
+                 tol:float=None, # the optimizer's tolerance (for refits; None: the default)
                 ):
         self.frame, self.optinfo, self.REML, self.formula = mf, opt, REML, formula
         self.weights, self._objective, self._scales, self._tol = weights, objective, scales, tol
@@ -349,7 +349,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
          data:pd.DataFrame, # one row per observation (a pandas DataFrame, or a Dask DataFrame: chapter 20)
          REML:bool=True, # REML (default, as lme4) or maximum likelihood
          na_action:str='omit', # 'omit' drops (and counts) incomplete rows; 'raise' refuses them
-         tol:float=1e-10, # Newton-decrement tolerance of the optimizer, in deviance units
+         tol:float=None, # Newton-decrement tolerance in deviance units (None: 1e-10, or 1e-14 of the criterion if larger)
         theta:np.ndarray=None, # evaluate the model at this theta instead of optimizing (lme4's order)
         weights=None, # prior weights: a column name or an array with one positive weight per row of `data`
         offset=None, # a known part of the linear predictor: a column name or one number per row (lme4's `offset=`)
@@ -368,7 +368,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
     if residual is not None:                                      # residual structures: nlme's weights and correlation
         given = [k for k, v in dict(weights=weights, offset=offset, contrasts=contrasts, theta=theta).items() if v is not None]
         if given: raise NotImplementedError(f"residual= cannot yet be combined with {', '.join(given)}")
-        return residual.fit(formula, data, REML=REML, na_action=na_action, tol=tol)   # the structure fits itself (chapter 19)
+        return residual.fit(formula, data, REML=REML, na_action=na_action, tol=1e-10 if tol is None else tol)   # fits itself (chapter 19)
     mf = model_frame(formula, data, na_action, offset=offset, contrasts=contrasts)
     w = prior_weights(weights, data, mf)
     return warn_fit(fit_blocked(mf, w, REML, tol, theta, formula))             # every model: the blocked kernel (chapter 05a)
@@ -377,6 +377,7 @@ def lmer(formula:str, # lmer formula, e.g. 'y ~ x + a + x:a + (1 + x | unit)'
 def check_tol(tol, # the optimizer's tolerance, as given
              ) -> float:
     "`tol` itself if it is a positive number (not a bool); otherwise a ValueError that shows it"
+    if tol is None: return None                                       # the default (chapter 05's `fit_theta`)
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     return tol
@@ -662,6 +663,6 @@ def refit(self:LmerFit, y:np.ndarray=None, # a new response for the rows used (d
     terms = [replace(t, Z=Z[:, off[k]:off[k + 1]]) for k, t in enumerate(mf.re_terms)]
     mf = replace(mf, y=_replaced(mf.y, y, 'y'), X=_replaced(mf.X, X, 'X'), Z=Z, re_terms=terms)
     REML = self.REML if REML is None else REML
-    tol = getattr(self, '_tol', 1e-10)
+    tol = getattr(self, '_tol', None)
     return fit_blocked(mf, self.weights, REML, tol, formula=self.formula)
 

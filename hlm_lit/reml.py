@@ -364,7 +364,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               tmpl:ReTemplate, # where theta sits in Lambda
               REML:bool=True, # REML criterion (True) or ML deviance (False)
               theta0:np.ndarray=None, # starting value (default: `moment_start`)
-              tol:float=1e-10, # Newton-decrement tolerance, in criterion (deviance) units
+              tol:float=None, # Newton-decrement tolerance in deviance units (None: 1e-10, or 1e-14 of the criterion if larger)
               maxiter:int=1000, # L-BFGS-B iteration limit
               objective=None, # the criterion as a callable like `Profiled` (default: `Profiled(cp, tmpl, REML)`)
               newton_first:bool=True, # Newton from the start (good with the moment start); else L-BFGS-B first
@@ -374,6 +374,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     f = Profiled(cp, tmpl, REML) if objective is None else objective
     theta0 = moment_start(cp, tmpl) if theta0 is None else np.maximum(np.asarray(theta0, float), tmpl.lower)
     f0, g0 = f(theta0)                                                   # (an error here is the caller's to see)
+    if tol is None: tol = max(1e-10, 1e-14*abs(f0))   # a criterion is computed to no better than 1e-14 of itself
     flat = collinearity(f)
     if flat < 1e-10: f.max_nfev = f.nfev - 1 + flat_budget              # a flat direction: a budget, then an honest stop
     try:
