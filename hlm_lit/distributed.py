@@ -7,7 +7,7 @@ __all__ = ['dask_dataframe', 'is_dask_frame', 'DaskDesign', 'start_design', 'fin
            'pass_plan', 'partition_sums', 'sums_pass', 'combine', 'one_pass_possible', 'dask_crossprods', 'condition',
            'check_identifiable', 'fit_crossprods', 'DaskLmerFit', 'dask_summary', 'model_columns', 'lmer_dask',
            'check_files', 'read_file', 'read_dask', 'synthetic_crossprods', 'driver_bytes_per_level', 'shard_terms',
-           'sharded_criterion', 'split_levels']
+           'sharded_evaluate', 'split_levels']
 
 # %% ../nbs/20_scale_out.ipynb #a9ad2888
 import functools
@@ -24,7 +24,7 @@ from formulaic import Formula, model_matrix
 
 from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFrame, ReTerm, bar_pieces, check_terms_identifiable, rhs_design, formulaic_parse,
                              r_label, slash_factors, unknown_columns, variable_order, group_columns, parse_formula)
-from .kernel import BlockedProfiled, Crossprods, Pair, crossprods
+from .kernel import BlockedProfiled, Crossprods, Pair, crossprods, from_level_sums, level_sums
 from .reml import ReTemplate, ThetaFit
 from .fit import FRAME_FITTERS, corr_table, fe_table, on_data_scale, optimize_blocked, pow2_scale, summary_text, vc_block
 from .rformat import named, r_format, text_table
@@ -1114,31 +1114,26 @@ def driver_bytes_per_level(q:int, # random-effect columns
     return dict(q=q, p=p, sums=sums/m, evaluation=peak/m)
 
 # %% ../nbs/20_scale_out.ipynb #7d4da158
-def shard_terms(shard:Crossprods, # the level blocks of some levels of a single grouping factor
+def shard_terms(shard:tuple, # (D, XZ): the level blocks of some levels of one grouping factor, level axis last
                 lam:np.ndarray, # the factor's q x q lambda at theta
-               ):
-    "One shard's share of an evaluation: its part of log|L|^2 and of the k x k Schur complement of the [X y] block"
-    W = lam.T @ shard.D[0] @ lam + np.eye(lam.shape[0])
-    L = np.linalg.cholesky(W)
-    C = np.linalg.solve(L, lam.T @ shard.ZXy[0]) if len(W) else np.zeros((0,) + shard.ZXy[0].shape[1:])   # L^{-1} lambda' Z'[X y]
-    return 2*np.log(np.diagonal(L, axis1=1, axis2=2)).sum(), np.einsum('mqa,mqb->ab', C, C)
+                gradient:bool=True, # also the gradient's sums
+               ) -> tuple:
+    "One shard's share of an evaluation: the kernel's level sums over its levels (chapter 05a's `level_sums`; a shard is a chunk)"
+    return level_sums([shard], lam, gradient)
 
-def sharded_criterion(terms:list, # `shard_terms` of every shard
-                      XyXy:np.ndarray, # [X y]'[X y] (k x k, held by the driver)
-                      n:int, # rows
-                      REML:bool=True, # REML or ML
-                     ) -> float:
-    "The reduce step: the profiled criterion from the shards' small sums (k x k numbers each)"
-    logdet = sum(t[0] for t in terms)
-    LT = np.linalg.cholesky(XyXy - sum(t[1] for t in terms))
-    p = len(XyXy) - 1
-    nu = n - p if REML else n
-    return logdet + (2*np.log(np.diag(LT)[:p]).sum() if REML else 0.0) + nu*(1 + np.log(2*np.pi*LT[-1, -1]**2/nu))
+def sharded_evaluate(terms:list, # `shard_terms` of every shard
+                     XyXy:np.ndarray, # [X y]'[X y] (k x k, held by the driver)
+                     n:int, # rows
+                     REML:bool=True, # REML or ML
+                     gradient:bool=True, # also the gradient's sums
+                    ) -> tuple:
+    "The reduce step on the driver: the shards' level sums added, then the criterion (and the gradient's sums) from them"
+    return from_level_sums(tuple(sum(x) for x in zip(*terms)), XyXy, n, REML, gradient)
 
 def split_levels(cp:Crossprods, # cross-products of a model with one grouping factor
                  shards:int, # number of shards
                 ) -> list:
-    "The level blocks cut into shards of consecutive levels (as a partitioned aggregation would leave them on the workers)"
+    "The level blocks cut into shards of consecutive levels, level axis last (as a partitioned aggregation would leave them on the workers)"
     cuts = np.linspace(0, cp.m[0], shards + 1).astype(int)
-    return [Crossprods([b - a], cp.q, [cp.D[0][a:b]], [cp.ZXy[0][a:b]], np.zeros_like(cp.XyXy), {}, 0, [cp.counts[0][a:b]])
-            for a, b in zip(cuts[:-1], cuts[1:])]
+    D, XZ = cp.D[0].transpose(1, 2, 0), cp.ZXy[0].transpose(2, 1, 0)           # (q, q, m), (k, q, m)
+    return [(np.ascontiguousarray(D[..., a:b]), np.ascontiguousarray(XZ[..., a:b])) for a, b in zip(cuts[:-1], cuts[1:])]

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['level_summer', 'level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'SegmentSum',
            'BlockPlan', 'bprod', 'tri_inv', 'bchol', 'Factor', 'factorize', 'selected_inverse', 'criterion_gradient',
-           'gradient_parts', 'ScalarTail', 'BlockedProfiled', 'blocked_start']
+           'gradient_parts', 'theta_gradient', 'ScalarTail', 'from_level_sums', 'OneFactor', 'BlockedProfiled',
+           'blocked_start']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from .henderson import UnitCrossprods
-from .reml import Profiled, ReTemplate, moment_start
+from .reml import Profiled, ReTemplate, moment_start, profiled_value
 
 # %% ../nbs/05a_kernel.ipynb #9096438b
 def level_summer(g:np.ndarray, # (n,) level code of each row, 0..m-1
@@ -605,9 +606,16 @@ def gradient_parts(plan:BlockPlan, # the block structure
             Gf = Gf + S(bprod(Sl, _T(B)))
             r = r - S(np.einsum('abc,bc->ac', B, (lams[h] @ u[h]).take(levh, -1)))
         G.append(Gf); rho.append(r)
+    return theta_gradient(tmpl, fac_cols, [Gf.sum(-1) for Gf in G], [r @ uf.T for r, uf in zip(rho, u)])
+
+def theta_gradient(tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
+                   fac_cols:list, # per factor: its columns in the stacked Lambda
+                   Gsum:list, # per factor: sum over its levels of [Sigma Lambda_a'A_a]_l (q_f x q_f)
+                   RU:list, # per factor: sum over its levels of rho_l u_l' (q_f x q_f)
+                  ) -> tuple:
+    "The derivatives of the log-determinant and of r^2 with respect to each theta_k, from the per-factor sums"
     d_logdet, d_r2 = np.empty(tmpl.ntheta), np.empty(tmpl.ntheta)
     pos = {int(c): (f, a) for f, cols in enumerate(fac_cols) for a, c in enumerate(cols)}   # column -> (factor, position)
-    Gsum, RU = [Gf.sum(-1) for Gf in G], [r @ uf.T for r, uf in zip(rho, u)]     # per factor: q_f x q_f
     for k, (R, C) in enumerate(zip(tmpl.rows, tmpl.cols)):
         (f, a), b = pos[int(R)], pos[int(C)][1]
         d_logdet[k], d_r2[k] = 2*Gsum[f][b, a], -2*RU[f][a, b]
@@ -733,7 +741,7 @@ class ScalarTail:
         logdet = float((self.ncls*np.log(den)).sum() + 2*np.log(dT[:nTf]).sum())
         logdet_RX, r2 = float(2*np.log(dT[nTf:nTf + p]).sum()), float(dT[-1]**2)
         nu = n - p if REML else n
-        f = logdet + (logdet_RX if REML else 0.0) + nu*(1 + np.log(2*np.pi*r2/nu))
+        f = profiled_value(logdet, logdet_RX, r2, n, p, REML)
         parts = dict(LT=LT, lam=lam, den=den, logdet=logdet, logdet_RX=logdet_RX, r2=r2)
         if not gradient: return f, None, parts
         phi, u = self.solve(th, LT, lam, den)
@@ -771,6 +779,77 @@ class ScalarTail:
         return Factor(pt['logdet'], pt['logdet_RX'], pt['r2'], [v[:, None] for v in u], phi, lams,
                       [(l[None, None, :], 1/l[None, None, :])], {}, Lt, LX, pt['LT'])
 
+# %% ../nbs/05a_kernel.ipynb #f156ac47
+def level_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis last: (q, q, m_c) and (k, q, m_c)
+               lam:np.ndarray, # the factor's q x q lambda
+               gradient:bool=True, # also the gradient's sums
+              ) -> tuple:
+    "Sums over the levels: log|L|^2, sum C C' (k x k), and for the gradient sum W^-1 lam'D (q x q) and the cross-Gram of R and H (k, q, k, q)"
+    q, k = len(lam), parts[0][1].shape[0]
+    logdet, CC, G1, Gam = 0.0, np.zeros((k, k)), np.zeros((q, q)), np.zeros((k*q, k*q))
+    for D, XZ in parts:
+        mc = D.shape[-1]
+        L = bchol(_plus_I(_lr(lam.T, D, lam)))                                   # W_l = lam'D_l lam + I = L_l L_l'
+        logdet += 2*np.log(np.diagonal(L)).sum()
+        Li = tri_inv(L)
+        C = bprod(_lr(None, XZ, lam), _T(Li)).reshape(k, q*mc)                   # C_l = B_l lam L_l^-T, side by side
+        CC += C @ C.T
+        if not gradient: continue
+        H = bprod(C.reshape(k, q, mc), Li)                                       # H_l = B_l lam W_l^-1: u_l = H_l'c
+        E = _lr(lam.T, D)                                                        # lam'D_l
+        G1 += np.einsum('cal,cbl->ab', Li, bprod(Li, E))                         # W_l^-1 lam'D_l, summed
+        R = XZ - bprod(H, E)                                                     # R_l = B_l - H_l lam'D_l: rho_l = R_l'c
+        Gam += R.reshape(k*q, mc) @ H.reshape(k*q, mc).T
+    return logdet, CC, G1, Gam.reshape(k, q, k, q)
+
+def from_level_sums(sums:tuple, # `level_sums` (added over chunks, or over shards)
+                    XyXy:np.ndarray, # [X y]'W[X y], k x k
+                    n:int, # number of observations
+                    REML:bool=True, # REML criterion or ML deviance
+                    gradient:bool=True, # also the gradient's sums
+                   ) -> tuple:
+    "The criterion, and for the gradient `theta_gradient`'s per-factor sums and r^2: (f, (Gsum, RU, r2) or None)"
+    logdet, CC, G1, Gam = sums
+    p = len(XyXy) - 1
+    U, info = sla.lapack.dpotrf((XyXy - CC).T, lower=0, overwrite_a=1, clean=1)   # T = U'U: U' is T's Cholesky factor
+    if info: raise np.linalg.LinAlgError("the dense part of the factor is not positive definite")
+    LT = U.T
+    dT = np.diag(LT)
+    r2 = dT[-1]**2
+    f = profiled_value(logdet, 2*np.log(dT[:p]).sum(), r2, n, p, REML)
+    if not gradient: return f, None
+    c = np.append(-_solve_Lt(LT[:p, :p], LT[p, :p]), 1.0)                       # (-phi, 1)
+    RU = np.einsum('x,y,xayb->ab', c, c, Gam)
+    if not (REML and p): return f, (G1, RU, r2)
+    S = sla.lapack.dpotri(LT[:p, :p], lower=1)[0]; S = S + np.tril(S, -1).T       # (R_X R_X')^-1 (potri: lower triangle)
+    return f, (G1 - np.einsum('rs,sbra->ab', S, Gam[:p, :, :p]), RU, r2)
+
+class OneFactor:
+    "One grouping factor (any q): the criterion and its gradient from sums over the levels, in one sweep over cache-sized chunks"
+    def __init__(self, plan:BlockPlan, # the block structure: one factor (plan.K == 1)
+                 chunk:int=8192, # levels per chunk: the temporaries of a chunk stay in cache
+                ):
+        self.plan, self.chunk, self._src = plan, chunk, None
+
+    def _sync(self):
+        "The chunks of D_l and [X y]'WZ_l (read again if the cross-products were given a new response, as in chapter 12)"
+        plan, c = self.plan, self.chunk
+        if self._src is plan.cp.ZXy: return
+        D, XZ = plan.D[0], plan.XZ[0]                                           # (q, q, m), (k, q, m)
+        m = D.shape[-1]
+        self.parts = [(D, XZ)] if m <= c else [(np.ascontiguousarray(D[..., a:a + c]), np.ascontiguousarray(XZ[..., a:a + c]))
+                                               for a in range(0, m, c)]
+        self._src = plan.cp.ZXy
+
+    def evaluate(self, lam:np.ndarray, # the factor's q x q lambda
+                 REML:bool=True, # REML criterion or ML deviance
+                 gradient:bool=True, # also the gradient's sums
+                ) -> tuple:
+        "The criterion, and for the gradient (Gsum, RU, r^2) (`from_level_sums`)"
+        self._sync()
+        cp = self.plan.cp
+        return from_level_sums(level_sums(self.parts, lam, gradient), cp.XyXy, cp.n, REML, gradient)
+
 # %% ../nbs/05a_kernel.ipynb #effcc630
 class BlockedProfiled(Profiled):
     "The profiled criterion of a model with several grouping factors, evaluated on the blocked cross-products"
@@ -784,6 +863,7 @@ class BlockedProfiled(Profiled):
         self.plan = BlockPlan(cp)
         scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
         self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
+        self.one = OneFactor(self.plan) if self.plan.K == 1 and not scalar else None   # one factor: one sweep of sums
         self._k = [int(np.flatnonzero((tmpl.rows == c[0]) & (tmpl.cols == c[0]))[0]) for c in self.fac_cols] if scalar else None
         self.nfev, self.best, self._last, self._kept = 0, (np.inf, None, None), None, None
     def _scalar_theta(self, theta, # theta vector
@@ -818,15 +898,13 @@ class BlockedProfiled(Profiled):
             return kept[3]
         th = self._scalar_theta(theta, False)
         return factorize(self.plan, self.lams(theta)) if th is None else self.scalar.as_factor(th, self.lams(theta))
-    def crit(self, theta): # theta vector
+    def _crit(self, theta): # theta vector
         "The criterion alone (no gradient)"
-        self.nfev += 1
         th = self._scalar_theta(theta, False)
         if th is not None: return self.scalar.evaluate(th, self.REML, gradient=False)[0]
+        if self.one is not None: return self.one.evaluate(self.lams(theta)[0], self.REML, gradient=False)[0]
         F = self.pls(theta)
-        n, p = self.cp.n, self.cp.p
-        nu = n - p if self.REML else n
-        return F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
+        return profiled_value(F.logdet_L, F.logdet_RX, F.r2, self.cp.n, self.cp.p, self.REML)
     def fd_grad(self, theta, f0=None): # theta vector, and the criterion there if known
         "Central finite differences of the criterion (a check on the analytic gradient)"
         g = np.empty(len(theta))
@@ -847,10 +925,15 @@ class BlockedProfiled(Profiled):
             g = np.zeros(len(theta)); g[self._k] = gf
             self._keep(theta, f, lambda: self.scalar.as_factor(th, self.lams(theta), pt))
             return f, g
-        F = factorize(self.plan, self.lams(theta))
-        n, p = self.cp.n, self.cp.p
-        nu = n - p if self.REML else n
-        f = F.logdet_L + (F.logdet_RX if self.REML else 0.0) + nu*(1 + np.log(2*np.pi*F.r2/nu))
+        lams = self.lams(theta)
+        nu = self.cp.n - self.cp.p if self.REML else self.cp.n
+        if self.one is not None:                                                # one factor: sums over the levels only
+            f, (G, RU, r2) = self.one.evaluate(lams[0], self.REML)
+            self._keep(theta, f, lambda: factorize(self.plan, lams))          # (the factor made if it is asked for)
+            d_logdet, d_r2 = theta_gradient(self.tmpl, self.fac_cols, [G], [RU])
+            return f, d_logdet + nu/r2*d_r2
+        F = factorize(self.plan, lams)
+        f = profiled_value(F.logdet_L, F.logdet_RX, F.r2, self.cp.n, self.cp.p, self.REML)
         self._keep(theta, f, F)
         return f, criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
 
