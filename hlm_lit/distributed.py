@@ -1102,16 +1102,17 @@ def driver_bytes_per_level(q:int, # random-effect columns
                            p:int, # fixed effects
                            m:int=100_000, # levels to measure with
                           ) -> dict:
-    "Bytes per level on the driver: the sums themselves, and the peak of one evaluation with its gradient"
+    "Bytes per level on the driver: the sums themselves, and the peak of a fit's work (an evaluation with its gradient, then the factor at the optimum)"
     cp = synthetic_crossprods(m, q, p)
     tmpl = ReTemplate((q,))
     sums = sum(a.nbytes for a in cp.D + cp.ZXy + cp.counts)
     tracemalloc.start()
     obj = BlockedProfiled(cp, tmpl, [np.arange(q)], True)
     obj(tmpl.theta0)
+    obj.pls(tmpl.theta0)                                          # the factor, made once at the optimum
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return dict(q=q, p=p, sums=sums/m, evaluation=peak/m)
+    return dict(q=q, p=p, sums=sums/m, fit=peak/m)
 
 # %% ../nbs/20_scale_out.ipynb #7d4da158
 def shard_terms(shard:tuple, # (D, XZ): the level blocks of some levels of one grouping factor, level axis last

@@ -8,6 +8,7 @@ __all__ = ['henderson_dense', 'UnitCrossprods', 'unit_crossprods', 'bmm', 'btr',
 
 # %% ../nbs/04_henderson.ipynb #f88e0d0a
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg as sla
@@ -43,12 +44,14 @@ class UnitCrossprods:
     n: int           # number of rows M
     counts: np.ndarray  # (N,) rows per unit
 
-    def __post_init__(self):
-        # the same numbers with the unit axis last, so that each entry of a block is one contiguous length-N vector
-        q = self.ZtZ.shape[1]
-        self.A = [[np.ascontiguousarray(self.ZtZ[:, k, l]) for l in range(q)] for k in range(q)]   # A[k][l]: (N,)
-        self.B = [np.ascontiguousarray(self.ZtX[:, k, :].T) for k in range(q)]                     # B[k]: (p, N)
-        self.c = [np.ascontiguousarray(self.Zty[:, k]) for k in range(q)]                          # c[k]: (N,)
+    # the same numbers with the unit axis last, so that each entry of a block is one contiguous length-N vector
+    # (made on first use: the blocked kernel's moment start reads only the blocks)
+    @cached_property
+    def A(self): return [[np.ascontiguousarray(self.ZtZ[:, k, l]) for l in range(self.q)] for k in range(self.q)]   # A[k][l]: (N,)
+    @cached_property
+    def B(self): return [np.ascontiguousarray(self.ZtX[:, k, :].T) for k in range(self.q)]                     # B[k]: (p, N)
+    @cached_property
+    def c(self): return [np.ascontiguousarray(self.Zty[:, k]) for k in range(self.q)]                          # c[k]: (N,)
 
     @property
     def N(self):

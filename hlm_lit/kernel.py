@@ -253,11 +253,17 @@ class BlockPlan:
         self.cellsum = {(t, i): SegmentSum(v, cp.m[i]) for (t, i), v in self.lev_i_tail.items()}   # cells -> levels of i
         # the kernel's own copy of the blocks, level axis last: entry (a, b) of the blocks of all levels is one
         # contiguous (m,) array, so products of batches are elementwise over the levels (`bprod`)
-        self.D = [np.ascontiguousarray(D.transpose(1, 2, 0)) for D in cp.D]                 # (q_f, q_f, m_f)
+        self._D = None                                                                      # (q_f, q_f, m_f): `D`, made on first use
         self.B = {key: np.ascontiguousarray(c.B.transpose(1, 2, 0)) for key, c in cp.pairs.items()}   # (q_h, q_f, C)
         self._XZ = (None, None, None)
         # below the block of block-diagonal factor i, per level of i: the rows of its parents j > i, then [X y]'s
         self.prow = [np.cumsum([0] + [cp.q[j] for j in range(i + 1, d)]) for i in range(d)]   # parent j's first row: prow[i][j - i - 1]
+
+    @property
+    def D(self):
+        "Per factor: Z_f'WZ_f per level, (q_f, q_f, m_f) (made on first use: one factor's sweep reads the cross-products in chunks)"
+        if self._D is None: self._D = [np.ascontiguousarray(D.transpose(1, 2, 0)) for D in self.cp.D]
+        return self._D
 
     @property
     def XZ(self):
@@ -318,6 +324,13 @@ def _solve_Lt(L, # (n, n) lower triangular
              ) -> np.ndarray:
     "x with L'x = b (LAPACK's trtrs directly: at the kernel's small sizes scipy's checks cost more than the solve)"
     return sla.lapack.dtrtrs(L, b, lower=1, trans=1)[0] if len(b) else np.zeros(0)
+
+def _tail_factor(T:np.ndarray, # the dense tail of the factor (symmetric; its lower triangle is read, and overwritten)
+                ) -> np.ndarray:
+    "Its lower Cholesky factor (LAPACK directly: T.T is Fortran-ordered, no copy)"
+    U, info = sla.lapack.dpotrf(T.T, lower=0, overwrite_a=1, clean=1)
+    if info: raise np.linalg.LinAlgError("the dense part of the factor is not positive definite")
+    return U.T
 
 def tri_inv(L:np.ndarray, # (q, q, m) lower-triangular blocks, level axis last
            ) -> np.ndarray:
@@ -432,9 +445,7 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
             T[nTf:, :nTf] -= (tp.rowsum @ (v[:, None]*Dx.T[tp.cols])).T          # [X y] rows: T -= Dx S'
     # dense tail
     if not np.isfinite(T).all(): raise np.linalg.LinAlgError("the dense part is not finite")
-    U, info = sla.lapack.dpotrf(T.T, lower=0, overwrite_a=1, clean=1)            # T's lower triangle (T.T: Fortran order, no copy)
-    if info: raise np.linalg.LinAlgError("the dense part of the factor is not positive definite")
-    LT = U.T
+    LT = _tail_factor(T)
     dT = np.diag(LT)
     logdet += 2*np.log(dT[:nTf]).sum()
     p = k - 1
@@ -811,9 +822,7 @@ def from_level_sums(sums:tuple, # `level_sums` (added over chunks, or over shard
     "The criterion, and for the gradient `theta_gradient`'s per-factor sums and r^2: (f, (Gsum, RU, r2) or None)"
     logdet, CC, G1, Gam = sums
     p = len(XyXy) - 1
-    U, info = sla.lapack.dpotrf((XyXy - CC).T, lower=0, overwrite_a=1, clean=1)   # T = U'U: U' is T's Cholesky factor
-    if info: raise np.linalg.LinAlgError("the dense part of the factor is not positive definite")
-    LT = U.T
+    LT = _tail_factor(XyXy - CC)
     dT = np.diag(LT)
     r2 = dT[-1]**2
     f = profiled_value(logdet, 2*np.log(dT[:p]).sum(), r2, n, p, REML)
@@ -833,13 +842,12 @@ class OneFactor:
 
     def _sync(self):
         "The chunks of D_l and [X y]'WZ_l (read again if the cross-products were given a new response, as in chapter 12)"
-        plan, c = self.plan, self.chunk
-        if self._src is plan.cp.ZXy: return
-        D, XZ = plan.D[0], plan.XZ[0]                                           # (q, q, m), (k, q, m)
-        m = D.shape[-1]
-        self.parts = [(D, XZ)] if m <= c else [(np.ascontiguousarray(D[..., a:a + c]), np.ascontiguousarray(XZ[..., a:a + c]))
-                                               for a in range(0, m, c)]
-        self._src = plan.cp.ZXy
+        cp, c = self.plan.cp, self.chunk
+        if self._src is cp.ZXy: return
+        D, B = cp.D[0], cp.ZXy[0]                                               # (m, q, q), (m, q, k): level axis first
+        self.parts = [(np.ascontiguousarray(D[a:a + c].transpose(1, 2, 0)), np.ascontiguousarray(B[a:a + c].transpose(2, 1, 0)))
+                      for a in range(0, cp.m[0], c)]                            # each chunk level axis last: (q, q, c), (k, q, c)
+        self._src = cp.ZXy
 
     def evaluate(self, lam:np.ndarray, # the factor's q x q lambda
                  REML:bool=True, # REML criterion or ML deviance
@@ -849,6 +857,30 @@ class OneFactor:
         self._sync()
         cp = self.plan.cp
         return from_level_sums(level_sums(self.parts, lam, gradient), cp.XyXy, cp.n, REML, gradient)
+
+    def factor(self, lams:list, # [lambda]: the factor's q x q lambda
+              ) -> Factor:
+        "The blocked factor at lambda, as `factorize` makes it, chunk by chunk (for the BLUPs and conditional variances)"
+        self._sync()
+        cp, lam = self.plan.cp, lams[0]
+        q, k, m, p = cp.q[0], cp.k, cp.m[0], cp.p
+        L, Li, LX = np.empty((q, q, m)), np.empty((q, q, m)), np.empty((k, q, m))
+        logdet, CC, a = 0.0, np.zeros((k, k)), 0
+        for D, XZ in self.parts:
+            b = a + D.shape[-1]
+            L[..., a:b] = Lc = bchol(_plus_I(_lr(lam.T, D, lam)))
+            Li[..., a:b] = Lic = tri_inv(Lc)
+            LX[..., a:b] = C = bprod(_lr(None, XZ, lam), _T(Lic))
+            logdet += 2*np.log(np.diagonal(Lc)).sum()
+            C = C.reshape(k, q*(b - a)); CC += C @ C.T
+            a = b
+        LT = _tail_factor(cp.XyXy - CC)
+        dT = np.diag(LT)
+        phi = _solve_Lt(LT[:p, :p], LT[p, :p])
+        rhs = LX[-1] - (phi @ LX[:p].reshape(p, q*m)).reshape(q, m)              # L_l' u_l = (y row - X rows phi) of C_l
+        u = np.einsum('bam,bm->am', Li, rhs)
+        return Factor(float(logdet), float(2*np.log(dT[:p]).sum()), float(dT[-1]**2), [u.T], phi, [lam], [(L, Li)], {}, {},
+                      [LX], LT, [LX])
 
 # %% ../nbs/05a_kernel.ipynb #effcc630
 class BlockedProfiled(Profiled):
@@ -897,7 +929,10 @@ class BlockedProfiled(Profiled):
             if callable(kept[3]): self._kept = kept = kept[:3] + (kept[3](),)
             return kept[3]
         th = self._scalar_theta(theta, False)
-        return factorize(self.plan, self.lams(theta)) if th is None else self.scalar.as_factor(th, self.lams(theta))
+        return self._factorize(self.lams(theta)) if th is None else self.scalar.as_factor(th, self.lams(theta))
+    def _factorize(self, lams): # each factor's lambda_f
+        "The blocked factor (for one grouping factor chunk by chunk, `OneFactor.factor`)"
+        return factorize(self.plan, lams) if self.one is None else self.one.factor(lams)
     def _crit(self, theta): # theta vector
         "The criterion alone (no gradient)"
         th = self._scalar_theta(theta, False)
@@ -929,7 +964,7 @@ class BlockedProfiled(Profiled):
         nu = self.cp.n - self.cp.p if self.REML else self.cp.n
         if self.one is not None:                                                # one factor: sums over the levels only
             f, (G, RU, r2) = self.one.evaluate(lams[0], self.REML)
-            self._keep(theta, f, lambda: factorize(self.plan, lams))          # (the factor made if it is asked for)
+            self._keep(theta, f, lambda: self.one.factor(lams))                # (the factor made if it is asked for)
             d_logdet, d_r2 = theta_gradient(self.tmpl, self.fac_cols, [G], [RU])
             return f, d_logdet + nu/r2*d_r2
         F = factorize(self.plan, lams)

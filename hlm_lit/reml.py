@@ -281,7 +281,11 @@ def small_det_inv(A:np.ndarray, # (N, q, q) batch of small square matrices
     if q == 2:
         a, b, c, e = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
         d = a*e - b*c
-        return d, lambda ok: np.stack([np.stack([e[ok], -b[ok]], -1), np.stack([-c[ok], a[ok]], -1)], -2)/d[ok, None, None]
+        def inverse(ok):
+            out, r = np.empty((int(ok.sum()), 2, 2)), 1/d[ok]
+            out[:, 0, 0], out[:, 0, 1], out[:, 1, 0], out[:, 1, 1] = e[ok]*r, -b[ok]*r, -c[ok]*r, a[ok]*r
+            return out
+        return d, inverse
     return np.linalg.det(A), lambda ok: np.linalg.inv(A[ok])
 
 def moment_start(cp:UnitCrossprods, # per-unit cross-products
