@@ -32,6 +32,7 @@ class ReTemplate:
             off += s
         self.rows, self.cols, self.q = np.array(rows), np.array(cols), off
         self.lower = np.where(self.rows == self.cols, 0.0, -np.inf)
+        self.row_entries = [ix for ix in (np.flatnonzero(self.rows == r) for r in range(off)) if len(ix) > 1]   # theta's entries by row of Lambda
 
     @property
     def ntheta(self):
@@ -219,7 +220,24 @@ def _escape(f:Profiled, # the criterion
     fn, gn = f(best)                                                            # the gradient at the lowest probe only
     return _Opt(best, fn, gn)
 
-def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=60) -> _Opt:
+def _retract(tmpl:ReTemplate, # where theta sits in Lambda
+             theta:np.ndarray, # where a step starts
+             new:np.ndarray, # where the straight step ends
+            ) -> np.ndarray:
+    "The step's end with each row of Lambda rescaled to the length the step gives it to first order"
+    out = new.copy()
+    for idx in tmpl.row_entries:                                     # (rows with two or more entries of theta)
+        x, y = theta[idx], new[idx]
+        r, ny = np.linalg.norm(x), np.linalg.norm(y)
+        if r == 0 or ny == 0: continue
+        target = r + x @ (y - x)/r                                   # |x + s| to first order in the step s
+        if target > 0: out[idx] = y*(target/ny)
+    return out
+
+def _newton_polish(f:Profiled, theta, fval, grad, tol,
+                   maxit=60, # Newton iterations at most
+                   escape=True, # leave a saddle (negative curvature) downhill; else stop there (the caller hands over)
+                  ) -> _Opt:
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
     lower, H, fresh, prev_dec, dec = f.tmpl.lower, None, False, np.inf, np.inf
     for it in range(maxit):
@@ -230,6 +248,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=60) -> _Opt:
         step, dec, neg = _newton_step(H, grad, free)
         if neg is not None:                                      # negative curvature: a saddle, or a stale H
             if not fresh: H = None; continue
+            if not escape: return _Opt(theta, fval, grad, H, np.inf, at_bound)
             out = _escape(f, theta, fval, free, neg, tol)        # leave the saddle downhill ...
             if out is not None: theta, fval, grad = out.theta, out.fval, out.grad; H = None; continue
                                                                  # ... or, if nothing is lower, the direction is flat
@@ -239,6 +258,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol, maxit=60) -> _Opt:
         t = 1.0
         while t > 1e-8:
             new = theta.copy(); new[free] = np.maximum(theta[free] + t*step, lower[free])
+            new = _retract(f.tmpl, theta, new)                   # (along a rotation of a row of Lambda: stay on it)
             fn, gn = f(new)
             if fn < fval: break
             t /= 2
@@ -404,7 +424,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
     if flat < 1e-10: f.max_nfev = f.nfev - 1 + flat_budget              # a flat direction: a budget, then an honest stop
     try:
         newton = newton_first and flat >= 1e-10                          # (on a flat ridge Newton's k-evaluation Hessians
-        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8) if newton else _Opt(theta0, f0, g0)   # waste the budget)
+        best = _newton_polish(f, theta0, f0, g0, tol, maxit=8, escape=False) if newton else _Opt(theta0, f0, g0)   # waste the budget)
         if not best.dec < tol:                                           # Newton from the start, or L-BFGS-B
             best = _minimize(f, best.theta if best.fval <= f0 else theta0, tol, maxiter)
         best, saddle = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
