@@ -24,7 +24,7 @@ from formulaic import Formula, model_matrix
 
 from .formula import (ColumnNotFoundError, FormulaError, GroupingFactor, ModelFrame, ReTerm, bar_pieces, check_terms_identifiable, rhs_design, formulaic_parse,
                              r_label, slash_factors, unknown_columns, variable_order, group_columns, parse_formula)
-from .kernel import BlockedProfiled, Crossprods, Pair, crossprods, from_level_sums, level_sums
+from .kernel import BlockedProfiled, Crossprods, Pair, chunk_sums, crossprods, from_chunk_sums
 from .reml import ReTemplate, ThetaFit
 from .fit import FRAME_FITTERS, corr_table, fe_table, on_data_scale, optimize_blocked, pow2_scale, summary_text, vc_block
 from .rformat import named, r_format, text_table
@@ -1119,8 +1119,8 @@ def shard_terms(shard:tuple, # (D, XZ): the level blocks of some levels of one g
                 lam:np.ndarray, # the factor's q x q lambda at theta
                 gradient:bool=True, # also the gradient's sums
                ) -> tuple:
-    "One shard's share of an evaluation: the kernel's level sums over its levels (chapter 05a's `level_sums`; a shard is a chunk)"
-    return level_sums([shard], lam, gradient)
+    "One shard's share of an evaluation: the kernel's level sums over its levels (chapter 05a's `chunk_sums`; a shard is a chunk)"
+    return chunk_sums([shard], lam, gradient)
 
 def sharded_evaluate(terms:list, # `shard_terms` of every shard
                      XyXy:np.ndarray, # [X y]'[X y] (k x k, held by the driver)
@@ -1129,7 +1129,7 @@ def sharded_evaluate(terms:list, # `shard_terms` of every shard
                      gradient:bool=True, # also the gradient's sums
                     ) -> tuple:
     "The reduce step on the driver: the shards' level sums added, then the criterion (and the gradient's sums) from them"
-    return from_level_sums(tuple(sum(x) for x in zip(*terms)), XyXy, n, REML, gradient)
+    return from_chunk_sums(tuple(sum(x) for x in zip(*terms)), XyXy, n, REML, gradient)
 
 def split_levels(cp:Crossprods, # cross-products of a model with one grouping factor
                  shards:int, # number of shards

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['level_summer', 'level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'SegmentSum',
            'BlockPlan', 'bprod', 'tri_inv', 'bchol', 'Factor', 'factorize', 'selected_inverse', 'criterion_gradient',
-           'gradient_parts', 'theta_gradient', 'ScalarTail', 'from_level_sums', 'OneFactor', 'BlockedProfiled',
-           'blocked_start']
+           'gradient_parts', 'theta_positions', 'theta_gradient', 'ScalarTail', 'chunk_sums', 'from_chunk_sums',
+           'OneFactor', 'BlockedProfiled', 'blocked_start']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -302,6 +302,12 @@ def _dot(A, B): # (k, m) batches, k small
     for k in range(1, len(A)): out = out + A[k]*B[k]
     return out
 
+def _kron(A, # (a, r) matrix
+          Bt, # (b, c) matrix: B', for `_lr`
+         ) -> np.ndarray:
+    "The (a b, r c) matrix A kron B' that takes vec(X_l) (X_l r x c, row-major) to vec(A X_l B)"
+    return (A[:, None, :, None]*Bt[None, :, None, :]).reshape(len(A)*len(Bt), A.shape[1]*Bt.shape[1])
+
 def _lr(A, # (a, r) matrix, or None (the identity)
         X, # (r, c, m) batch, level axis last (C-contiguous)
         B=None, # (c, b) matrix, or None (the identity)
@@ -310,8 +316,7 @@ def _lr(A, # (a, r) matrix, or None (the identity)
     r, c, m = X.shape
     if A is None: A = np.eye(r)
     if B is None: B = np.eye(c)
-    AB = (A[:, None, :, None]*B.T[None, :, None, :]).reshape(len(A)*B.shape[1], r*c)   # A kron B'
-    return (AB @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
+    return (_kron(A, B.T) @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
 
 def _plus_I(W, # (q, q, m) batch, level axis last
            ):
@@ -336,6 +341,11 @@ def tri_inv(L:np.ndarray, # (q, q, m) lower-triangular blocks, level axis last
            ) -> np.ndarray:
     "Inverses of a batch of lower-triangular matrices (q, q, m) by forward substitution"
     q = L.shape[0]
+    if q == 2:                                                      # (the common case, written out)
+        Li = np.empty_like(L); Li[0, 1] = 0
+        np.divide(1, L[0, 0], out=Li[0, 0]); np.divide(1, L[1, 1], out=Li[1, 1])
+        np.multiply(L[1, 0]*Li[0, 0], -Li[1, 1], out=Li[1, 0])
+        return Li
     Li = np.zeros_like(L)
     for i in range(q):
         np.divide(1, L[i, i], out=Li[i, i])
@@ -619,18 +629,25 @@ def gradient_parts(plan:BlockPlan, # the block structure
         G.append(Gf); rho.append(r)
     return theta_gradient(tmpl, fac_cols, [Gf.sum(-1) for Gf in G], [r @ uf.T for r, uf in zip(rho, u)])
 
+def theta_positions(tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
+                    fac_cols:list, # per factor: its columns in the stacked Lambda
+                   ) -> tuple:
+    "Where each theta_k sits in its factor's lambda_f: (factor, row a, column b) arrays"
+    pos = {int(c): (f, a) for f, cols in enumerate(fac_cols) for a, c in enumerate(cols)}   # column -> (factor, position)
+    fa = np.array([pos[int(R)] for R in tmpl.rows], int).reshape(-1, 2)
+    return fa[:, 0], fa[:, 1], np.array([pos[int(C)][1] for C in tmpl.cols], int)
+
 def theta_gradient(tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
                    fac_cols:list, # per factor: its columns in the stacked Lambda
                    Gsum:list, # per factor: sum over its levels of [Sigma Lambda_a'A_a]_l (q_f x q_f)
                    RU:list, # per factor: sum over its levels of rho_l u_l' (q_f x q_f)
+                   where:tuple=None, # `theta_positions(tmpl, fac_cols)`, if already known
                   ) -> tuple:
     "The derivatives of the log-determinant and of r^2 with respect to each theta_k, from the per-factor sums"
-    d_logdet, d_r2 = np.empty(tmpl.ntheta), np.empty(tmpl.ntheta)
-    pos = {int(c): (f, a) for f, cols in enumerate(fac_cols) for a, c in enumerate(cols)}   # column -> (factor, position)
-    for k, (R, C) in enumerate(zip(tmpl.rows, tmpl.cols)):
-        (f, a), b = pos[int(R)], pos[int(C)][1]
-        d_logdet[k], d_r2[k] = 2*Gsum[f][b, a], -2*RU[f][a, b]
-    return d_logdet, d_r2
+    f, a, b = theta_positions(tmpl, fac_cols) if where is None else where
+    if len(Gsum) == 1: return 2*Gsum[0][b, a], -2*RU[0][a, b]
+    return (np.array([2*Gsum[fk][bk, ak] for fk, ak, bk in zip(f, a, b)]),
+            np.array([-2*RU[fk][ak, bk] for fk, ak, bk in zip(f, a, b)]))
 
 
 # %% ../nbs/05a_kernel.ipynb #55214e42
@@ -791,7 +808,7 @@ class ScalarTail:
                       [(l[None, None, :], 1/l[None, None, :])], {}, Lt, LX, pt['LT'])
 
 # %% ../nbs/05a_kernel.ipynb #f156ac47
-def level_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis last: (q, q, m_c) and (k, q, m_c)
+def chunk_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis last: (q, q, m_c) and (k, q, m_c)
                lam:np.ndarray, # the factor's q x q lambda
                gradient:bool=True, # also the gradient's sums
               ) -> tuple:
@@ -800,20 +817,20 @@ def level_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis l
     logdet, CC, G1, Gam = 0.0, np.zeros((k, k)), np.zeros((q, q)), np.zeros((k*q, k*q))
     for D, XZ in parts:
         mc = D.shape[-1]
-        L = bchol(_plus_I(_lr(lam.T, D, lam)))                                   # W_l = lam'D_l lam + I = L_l L_l'
-        logdet += 2*np.log(np.diagonal(L)).sum()
+        E = (lam.T @ D.reshape(q, q*mc)).reshape(q, q, mc)                       # lam'D_l
+        L = bchol(_plus_I(np.matmul(lam.T, E)))                                  # W_l = lam'D_l lam + I = L_l L_l' (matmul: X_l lam
+        logdet += 2*np.log(np.diagonal(L)).sum()                                 # for each X_l of a batch level axis last)
         Li = tri_inv(L)
-        C = bprod(_lr(None, XZ, lam), _T(Li)).reshape(k, q*mc)                   # C_l = B_l lam L_l^-T, side by side
+        C = bprod(np.matmul(lam.T, XZ), _T(Li)).reshape(k, q*mc)                 # C_l = B_l lam L_l^-T, side by side
         CC += C @ C.T
         if not gradient: continue
         H = bprod(C.reshape(k, q, mc), Li)                                       # H_l = B_l lam W_l^-1: u_l = H_l'c
-        E = _lr(lam.T, D)                                                        # lam'D_l
         G1 += np.einsum('cal,cbl->ab', Li, bprod(Li, E))                         # W_l^-1 lam'D_l, summed
         R = XZ - bprod(H, E)                                                     # R_l = B_l - H_l lam'D_l: rho_l = R_l'c
         Gam += R.reshape(k*q, mc) @ H.reshape(k*q, mc).T
     return logdet, CC, G1, Gam.reshape(k, q, k, q)
 
-def from_level_sums(sums:tuple, # `level_sums` (added over chunks, or over shards)
+def from_chunk_sums(sums:tuple, # `chunk_sums` (added over chunks, or over shards)
                     XyXy:np.ndarray, # [X y]'W[X y], k x k
                     n:int, # number of observations
                     REML:bool=True, # REML criterion or ML deviance
@@ -827,11 +844,12 @@ def from_level_sums(sums:tuple, # `level_sums` (added over chunks, or over shard
     r2 = dT[-1]**2
     f = profiled_value(logdet, 2*np.log(dT[:p]).sum(), r2, n, p, REML)
     if not gradient: return f, None
-    c = np.append(-_solve_Lt(LT[:p, :p], LT[p, :p]), 1.0)                       # (-phi, 1)
-    RU = np.einsum('x,y,xayb->ab', c, c, Gam)
+    Ri = sla.lapack.dtrtri(LT[:p, :p], lower=1)[0] if p else np.zeros((0, 0))    # R_X^-1
+    c = np.empty(p + 1); c[:p] = -(LT[p, :p] @ Ri); c[p] = 1.0                  # (-phi, 1): R_X'phi = the y row
+    q = G1.shape[0]
+    RU = (c @ Gam.reshape(p + 1, -1)).reshape(q, p + 1, q).transpose(0, 2, 1) @ c   # sum_xy c_x c_y Gamma[x, :, y, :]
     if not (REML and p): return f, (G1, RU, r2)
-    S = sla.lapack.dpotri(LT[:p, :p], lower=1)[0]; S = S + np.tril(S, -1).T       # (R_X R_X')^-1 (potri: lower triangle)
-    return f, (G1 - np.einsum('rs,sbra->ab', S, Gam[:p, :, :p]), RU, r2)
+    return f, (G1 - np.einsum('rs,sbra->ab', Ri.T @ Ri, Gam[:p, :, :p]), RU, r2)   # S = (R_X R_X')^-1
 
 class OneFactor:
     "One grouping factor (any q): the criterion and its gradient from sums over the levels, in one sweep over cache-sized chunks"
@@ -853,10 +871,10 @@ class OneFactor:
                  REML:bool=True, # REML criterion or ML deviance
                  gradient:bool=True, # also the gradient's sums
                 ) -> tuple:
-        "The criterion, and for the gradient (Gsum, RU, r^2) (`from_level_sums`)"
+        "The criterion, and for the gradient (Gsum, RU, r^2) (`from_chunk_sums`)"
         self._sync()
         cp = self.plan.cp
-        return from_level_sums(level_sums(self.parts, lam, gradient), cp.XyXy, cp.n, REML, gradient)
+        return from_chunk_sums(chunk_sums(self.parts, lam, gradient), cp.XyXy, cp.n, REML, gradient)
 
     def factor(self, lams:list, # [lambda]: the factor's q x q lambda
               ) -> Factor:
@@ -896,6 +914,7 @@ class BlockedProfiled(Profiled):
         scalar = self.plan.d == 1 and all(len(c) == 1 for c in self.fac_cols)
         self.scalar = ScalarTail(self.plan) if scalar else None                # the closed forms of scalar terms
         self.one = OneFactor(self.plan) if self.plan.K == 1 and not scalar else None   # one factor: one sweep of sums
+        self._where = theta_positions(tmpl, self.fac_cols)
         self._k = [int(np.flatnonzero((tmpl.rows == c[0]) & (tmpl.cols == c[0]))[0]) for c in self.fac_cols] if scalar else None
         self.nfev, self.best, self._last, self._kept = 0, (np.inf, None, None), None, None
     def _scalar_theta(self, theta, # theta vector
@@ -965,7 +984,7 @@ class BlockedProfiled(Profiled):
         if self.one is not None:                                                # one factor: sums over the levels only
             f, (G, RU, r2) = self.one.evaluate(lams[0], self.REML)
             self._keep(theta, f, lambda: self.one.factor(lams))                # (the factor made if it is asked for)
-            d_logdet, d_r2 = theta_gradient(self.tmpl, self.fac_cols, [G], [RU])
+            d_logdet, d_r2 = theta_gradient(self.tmpl, self.fac_cols, [G], [RU], self._where)
             return f, d_logdet + nu/r2*d_r2
         F = factorize(self.plan, lams)
         f = profiled_value(F.logdet_L, F.logdet_RX, F.r2, self.cp.n, self.cp.p, self.REML)

@@ -356,6 +356,9 @@ def _boundary_saddle(f:Profiled, # the criterion
         out[j] = f(np.where(np.arange(len(theta)) == j, theta + h, theta))[1][j]/h < -1e-8*max(1.0, abs(best.fval))
     return out
 
+class _SameBasin(Exception):
+    "A restart came back to the point it started from"
+
 def _restart_at_boundary(f:Profiled, # the criterion
                          best:_Opt, # the fit so far
                          tol, # Newton-decrement tolerance
@@ -366,8 +369,17 @@ def _restart_at_boundary(f:Profiled, # the criterion
     tmpl = f.tmpl
     inner = _interior(best.theta, best.at_bound, tmpl)
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in tmpl.lower]
-    runs = [minimize(f, start, jac=True, method='L-BFGS-B', bounds=bounds, options=dict(maxiter=maxiter, ftol=1e-10, gtol=1e-7, maxcor=20))
-            for start in (inner, np.where(tmpl.rows == tmpl.cols, inner, -inner))]
+    near = 1e-3*max(1.0, np.abs(best.theta).max())
+    def toward_best(theta):                                      # a run that comes back to the fit's own point is
+        fg = f(theta)                                            # stopped there: it found no other basin
+        if np.abs(theta - best.theta).max() <= near and fg[0] >= best.fval - tol: raise _SameBasin
+        return fg
+    runs = []
+    for start in (inner, np.where(tmpl.rows == tmpl.cols, inner, -inner)):
+        try: runs.append(minimize(toward_best, start, jac=True, method='L-BFGS-B', bounds=bounds,
+                                  options=dict(maxiter=maxiter, ftol=1e-10, gtol=1e-7, maxcor=20)))
+        except _SameBasin: pass
+    if not runs: return best
     res = min(runs, key=lambda r: r.fun)
     if not res.fun < best.fval + 1e-6*max(1.0, abs(best.fval)): return best      # every basin is higher: keep the fit
     theta = np.maximum(res.x, tmpl.lower); fval, grad = f(theta)
