@@ -633,7 +633,9 @@ def rhs_design(rhs:str, # a one-sided formula, e.g. 'x + a + x:a' or '1 + x'
            ):
     "Design matrix, R-style column names, a spec for new data, and the columns per term of a one-sided formula"
     f, terms = formulaic_parse(rhs), _product_terms(rhs)
-    series = {} if terms is None else {v: data[v] for t in terms for v in t if v in data.columns}
+    series = {}
+    for v in () if terms is None else dict.fromkeys(v for t in terms for v in t):   # each variable looked up once
+        if v in data.columns: series[v] = data[v]
     if terms is not None and all(v in series and _plain_numeric(series[v]) for t in terms for v in t):
         cols = {v: s.to_numpy(float) for v, s in series.items()}   # every term is a product of numeric columns
         M = np.empty((len(data), len(terms)), order='F')        # column-major: each column contiguous

@@ -357,6 +357,15 @@ def bchol(W:np.ndarray, # (q, q, m) symmetric positive definite blocks, level ax
          ) -> np.ndarray:
     "Cholesky factors of a batch (q, q, m)"
     q = W.shape[0]
+    if q == 2:                                                      # (the common case, written out; checked before the
+        L = np.empty_like(W); L[0, 1] = 0                           # square roots, so no floating-point warning)
+        np.sqrt(W[0, 0], out=L[0, 0])
+        np.divide(W[1, 0], L[0, 0], out=L[1, 0])
+        s = W[1, 1] - L[1, 0]*L[1, 0]
+        if not (s.min() > 0 and max(W[0, 0].max(), s.max()) < np.inf):
+            raise np.linalg.LinAlgError("a diagonal block of Lambda'Z'ZLambda + I is not positive definite in floating point")
+        np.sqrt(s, out=L[1, 1])
+        return L
     if q <= 4:                                                      # column by column over the batch (tiny blocks)
         L = np.zeros_like(W)
         with np.errstate(invalid='ignore', divide='ignore'):
