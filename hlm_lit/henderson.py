@@ -47,11 +47,17 @@ class UnitCrossprods:
     # the same numbers with the unit axis last, so that each entry of a block is one contiguous length-N vector
     # (made on first use: the blocked kernel's moment start reads only the blocks)
     @cached_property
-    def A(self): return [[np.ascontiguousarray(self.ZtZ[:, k, l]) for l in range(self.q)] for k in range(self.q)]   # A[k][l]: (N,)
+    def A(self):
+        "Entry (k, l) of every unit's Z_i'Z_i as one contiguous (N,) vector: A[k][l]"
+        return [[np.ascontiguousarray(self.ZtZ[:, k, l]) for l in range(self.q)] for k in range(self.q)]
     @cached_property
-    def B(self): return [np.ascontiguousarray(self.ZtX[:, k, :].T) for k in range(self.q)]                     # B[k]: (p, N)
+    def B(self):
+        "Row k of every unit's Z_i'X_i, unit axis last: B[k] is (p, N)"
+        return [np.ascontiguousarray(self.ZtX[:, k, :].T) for k in range(self.q)]
     @cached_property
-    def c(self): return [np.ascontiguousarray(self.Zty[:, k]) for k in range(self.q)]                          # c[k]: (N,)
+    def c(self):
+        "Entry k of every unit's Z_i'y_i as one contiguous (N,) vector: c[k]"
+        return [np.ascontiguousarray(self.Zty[:, k]) for k in range(self.q)]
 
     @property
     def N(self):
