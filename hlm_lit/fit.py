@@ -232,8 +232,9 @@ class LmerFit(MixedFit):
         est = on_data_scale(opt, objective, scales, tmpl, REML, self._sumlogw)
         self.crit, self.theta, self.sigma, self._logdet_L = est['crit'], est['theta'], est['sigma'], est['logdet_L']
         self.Lambda = tmpl.Lambda(self.theta)
-        self.fixef = pd.Series(est['phi'], index=mf.xnames, name='Estimate')
-        self.vcov = pd.DataFrame(est['vcov'], index=mf.xnames, columns=mf.xnames)
+        names = pd.Index(mf.xnames)                                 # (one index for both: pandas builds it at a cost)
+        self.fixef = pd.Series(est['phi'], index=names, name='Estimate')
+        self.vcov = pd.DataFrame(est['vcov'], index=names, columns=names)
         self.b_groups = dict(zip(factor_order(mf), est['b']))
         self._check()
 

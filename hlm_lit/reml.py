@@ -323,8 +323,10 @@ def moment_start(cp:UnitCrossprods, # per-unit cross-products
     dof = cp.counts[ok].sum() - q*ok.sum()
     rss = ete - np.einsum('nk,nk->', beta, Zte[ok])                    # within-unit residual sum of squares
     s2 = rss/dof if rss > 0 and dof > 0 else ete/cp.n
-    G = np.atleast_2d(np.cov(beta.T)) - s2*ZtZinv.mean(0)
-    G = G * (tmpl.Lambda(np.ones(tmpl.ntheta)) @ tmpl.Lambda(np.ones(tmpl.ntheta)).T != 0)   # the template's blocks
+    bc = beta - beta.mean(0)
+    G = bc.T @ bc/(len(bc) - 1) - s2*ZtZinv.mean(0)                    # the covariance of the per-unit estimates, less noise
+    L1 = tmpl.Lambda(np.ones(tmpl.ntheta))
+    G = G * (L1 @ L1.T != 0)                                           # the template's blocks
     w, V = np.linalg.eigh(G/s2)
     if not np.isfinite(w).all(): return tmpl.theta0
     G = (V*np.maximum(w, 1e-4*max(w.max(), 1e-4))) @ V.T               # floored: positive definite
