@@ -302,12 +302,6 @@ def _dot(A, B): # (k, m) batches, k small
     for k in range(1, len(A)): out = out + A[k]*B[k]
     return out
 
-def _kron(A, # (a, r) matrix
-          Bt, # (b, c) matrix: B', for `_lr`
-         ) -> np.ndarray:
-    "The (a b, r c) matrix A kron B' that takes vec(X_l) (X_l r x c, row-major) to vec(A X_l B)"
-    return (A[:, None, :, None]*Bt[None, :, None, :]).reshape(len(A)*len(Bt), A.shape[1]*Bt.shape[1])
-
 def _lr(A, # (a, r) matrix, or None (the identity)
         X, # (r, c, m) batch, level axis last (C-contiguous)
         B=None, # (c, b) matrix, or None (the identity)
@@ -316,7 +310,8 @@ def _lr(A, # (a, r) matrix, or None (the identity)
     r, c, m = X.shape
     if A is None: A = np.eye(r)
     if B is None: B = np.eye(c)
-    return (_kron(A, B.T) @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
+    AB = (A[:, None, :, None]*B.T[None, :, None, :]).reshape(len(A)*B.shape[1], r*c)   # A kron B'
+    return (AB @ X.reshape(r*c, m)).reshape(len(A), B.shape[1], m)
 
 def _plus_I(W, # (q, q, m) batch, level axis last
            ):
@@ -817,6 +812,17 @@ class ScalarTail:
                       [(l[None, None, :], 1/l[None, None, :])], {}, Lt, LX, pt['LT'])
 
 # %% ../nbs/05a_kernel.ipynb #f156ac47
+def _chunk_factor(D:np.ndarray, # (q, q, m_c) Z_l'WZ_l of a chunk of levels, level axis last
+                  XZ:np.ndarray, # (k, q, m_c) [X y]'WZ_l
+                  lam:np.ndarray, # the factor's q x q lambda
+                 ) -> tuple:
+    "A chunk's blocks of the factor: lam'D_l, L_l (W_l = lam'D_l lam + I = L_l L_l'), L_l^-1 and C_l = B_l lam L_l^-T"
+    q, mc = len(lam), D.shape[-1]
+    E = (lam.T @ D.reshape(q, q*mc)).reshape(q, q, mc)                           # lam'D_l
+    L = bchol(_plus_I(np.matmul(lam.T, E)))                                      # (matmul: X_l lam for each X_l of a batch
+    Li = tri_inv(L)                                                              # level axis last)
+    return E, L, Li, bprod(np.matmul(lam.T, XZ), _T(Li))
+
 def chunk_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis last: (q, q, m_c) and (k, q, m_c)
                lam:np.ndarray, # the factor's q x q lambda
                gradient:bool=True, # also the gradient's sums
@@ -826,11 +832,9 @@ def chunk_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis l
     logdet, CC, G1, Gam = 0.0, np.zeros((k, k)), np.zeros((q, q)), np.zeros((k*q, k*q))
     for D, XZ in parts:
         mc = D.shape[-1]
-        E = (lam.T @ D.reshape(q, q*mc)).reshape(q, q, mc)                       # lam'D_l
-        L = bchol(_plus_I(np.matmul(lam.T, E)))                                  # W_l = lam'D_l lam + I = L_l L_l' (matmul: X_l lam
-        logdet += 2*np.log(np.diagonal(L)).sum()                                 # for each X_l of a batch level axis last)
-        Li = tri_inv(L)
-        C = bprod(np.matmul(lam.T, XZ), _T(Li)).reshape(k, q*mc)                 # C_l = B_l lam L_l^-T, side by side
+        E, L, Li, C = _chunk_factor(D, XZ, lam)
+        logdet += 2*np.log(np.diagonal(L)).sum()
+        C = C.reshape(k, q*mc)                                                   # C_l side by side
         CC += C @ C.T
         if not gradient: continue
         H = bprod(C.reshape(k, q, mc), Li)                                       # H_l = B_l lam W_l^-1: u_l = H_l'c
@@ -893,13 +897,11 @@ class OneFactor:
         q, k, m, p = cp.q[0], cp.k, cp.m[0], cp.p
         L, Li, LX = np.empty((q, q, m)), np.empty((q, q, m)), np.empty((k, q, m))
         logdet, CC, a = 0.0, np.zeros((k, k)), 0
-        for D, XZ in self.parts:
+        for D, XZ in self.parts:                                                 # the sweep of `chunk_sums`, keeping the blocks
             b = a + D.shape[-1]
-            L[..., a:b] = Lc = bchol(_plus_I(_lr(lam.T, D, lam)))
-            Li[..., a:b] = Lic = tri_inv(Lc)
-            LX[..., a:b] = C = bprod(_lr(None, XZ, lam), _T(Lic))
-            logdet += 2*np.log(np.diagonal(Lc)).sum()
-            C = C.reshape(k, q*(b - a)); CC += C @ C.T
+            _, L[..., a:b], Li[..., a:b], LX[..., a:b] = _chunk_factor(D, XZ, lam)
+            logdet += 2*np.log(np.diagonal(L[..., a:b])).sum()
+            C = LX[..., a:b].reshape(k, q*(b - a)); CC += C @ C.T
             a = b
         LT = _tail_factor(cp.XyXy - CC)
         dT = np.diag(LT)
