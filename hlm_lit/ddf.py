@@ -20,7 +20,7 @@ from scipy import stats
 from .formula import ModelFrame
 from .fit import LmerFit, lme4_coef_table, summary
 from .henderson import unit_crossprods
-from .kernel import BlockedProfiled, gradient_parts
+from .kernel import BlockedProfiled
 from .reml import ReTemplate
 from .rformat import r_format
 
@@ -36,12 +36,10 @@ def varpar_deviance(obj:BlockedProfiled, # the kernel's criterion on the fit's c
                    ) -> tuple:
     "The deviance (or REML criterion) as a function of $\\theta$ and $\\sigma$, $\\sigma$ not profiled out, and its gradient"
     vp = np.asarray(varpar, float)
-    F = obj.pls(vp[:-1]); s2 = vp[-1]**2                            # the blocked factor at theta (chapter 05a)
-    n, p = obj.cp.n, obj.cp.p
-    nu = n - p if obj.REML else n
-    d_logdet, d_r2 = gradient_parts(obj.plan, F, obj.tmpl, obj.fac_cols, obj.REML)
-    dev = F.logdet_L + (F.logdet_RX if obj.REML else 0.0) + F.r2/s2 + nu*np.log(2*np.pi*s2)
-    return dev, np.append(d_logdet + d_r2/s2, -2*F.r2/vp[-1]**3 + 2*nu/vp[-1])
+    ld, r2, d_logdet, d_r2 = obj.parts(vp[:-1]); s2 = vp[-1]**2    # the kernel's pieces at theta (chapter 05a)
+    nu = obj.cp.n - obj.cp.p if obj.REML else obj.cp.n
+    dev = ld + r2/s2 + nu*np.log(2*np.pi*s2)
+    return dev, np.append(d_logdet + d_r2/s2, -2*r2/vp[-1]**3 + 2*nu/vp[-1])
 
 # %% ../nbs/12_ddf.ipynb #bf503db7
 def richardson(fun, # a function of one real step t, returning an array

@@ -963,6 +963,18 @@ class BlockedProfiled(Profiled):
     def _factorize(self, lams): # each factor's lambda_f
         "The blocked factor (for one grouping factor chunk by chunk, `OneFactor.factor`)"
         return factorize(self.plan, lams) if self.one is None else self.one.factor(lams)
+    def parts(self, theta): # theta vector
+        "The criterion's pieces at theta: log|L|^2 (plus log|R_X|^2 for REML), r^2, and the gradients of both (chapter 12 puts sigma back)"
+        theta = np.asarray(theta, float)
+        nu = self.cp.n - self.cp.p if self.REML else self.cp.n
+        if self.one is not None:                                                # one factor: the sums over the levels
+            lams = self.lams(theta)
+            f, (G, RU, r2) = self.one.evaluate(lams[0], self.REML)
+            self._keep(theta, f, lambda: self.one.factor(lams))
+            return (f - nu*(1 + np.log(2*np.pi*r2/nu)), r2) + theta_gradient(self.tmpl, self.fac_cols, [G], [RU], self._where)
+        F = self.pls(theta)
+        return ((F.logdet_L + (F.logdet_RX if self.REML else 0.0), F.r2)
+                + gradient_parts(self.plan, F, self.tmpl, self.fac_cols, self.REML))
     def _crit(self, theta): # theta vector
         "The criterion alone (no gradient)"
         th = self._scalar_theta(theta, False)
