@@ -413,8 +413,6 @@ def factorize(plan:BlockPlan, # the block structure and cross-products
     # scaled blocks, level axis last
     W = [_plus_I(_lr(lams[j].T, plan.D[j], lams[j])) for j in range(d)]
     WP = [_lr(_below(lams, i, d, k), plan.BX[i], lams[i]) for i in range(d)]   # below block i: parents' rows, then [X y]'s
-    Wd = {(j, i): WP[i][plan.prow[i][j - i - 1]:plan.prow[i][j - i]] for j in range(d) for i in range(j)}   # (views)
-    WX = [WP[i][-k:] for i in range(d)]                                          # (k, q_i, m_i)
     Wt = {(t, i): _lr(lams[t].T, plan.B[(t, i)], lams[i]) for t in range(d, K) for i in range(d)}
     T = np.zeros((plan.nT, plan.nT))
     nTf = plan.nTf
