@@ -567,9 +567,10 @@ def criterion_gradient(plan:BlockPlan, # the block structure
                        tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
                        fac_cols:list, # per factor: its columns in the stacked Lambda
                        REML:bool=True, # REML criterion (True) or ML deviance (False)
+                       where:tuple=None, # `theta_positions(tmpl, fac_cols)`, if already known
                       ) -> np.ndarray:
     "Analytic gradient of the profiled criterion with respect to theta, for any number of grouping factors"
-    d_logdet, d_r2 = gradient_parts(plan, F, tmpl, fac_cols, REML)
+    d_logdet, d_r2 = gradient_parts(plan, F, tmpl, fac_cols, REML, where=where)
     nu = plan.cp.n - plan.cp.p if REML else plan.cp.n
     return d_logdet + nu/F.r2*d_r2
 
@@ -579,6 +580,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
                    fac_cols:list, # per factor: its columns in the stacked Lambda
                    REML:bool=True, # log|Omega_ZX| (REML) or log|M| (ML)
                    short:bool=True, # where Lambda is invertible, the short form from the diagonal blocks of the inverse
+                   where:tuple=None, # `theta_positions(tmpl, fac_cols)`, if already known
                   ):
     "The derivatives of the log-determinant (log|L|^2, plus log|R_X|^2 for REML) and of r^2 with respect to theta"
     cp, d, K, nTf = plan.cp, plan.d, plan.K, plan.nTf
@@ -629,7 +631,7 @@ def gradient_parts(plan:BlockPlan, # the block structure
             Gf = Gf + S(bprod(Sl, _T(B)))
             r = r - S(np.einsum('abc,bc->ac', B, (lams[h] @ u[h]).take(levh, -1)))
         G.append(Gf); rho.append(r)
-    return theta_gradient(tmpl, fac_cols, [Gf.sum(-1) for Gf in G], [r @ uf.T for r, uf in zip(rho, u)])
+    return theta_gradient(tmpl, fac_cols, [Gf.sum(-1) for Gf in G], [r @ uf.T for r, uf in zip(rho, u)], where)
 
 def theta_positions(tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
                     fac_cols:list, # per factor: its columns in the stacked Lambda
@@ -972,7 +974,7 @@ class BlockedProfiled(Profiled):
             return (f - nu*(1 + np.log(2*np.pi*r2/nu)), r2) + theta_gradient(self.tmpl, self.fac_cols, [G], [RU], self._where)
         F = self.pls(theta)
         return ((F.logdet_L + (F.logdet_RX if self.REML else 0.0), F.r2)
-                + gradient_parts(self.plan, F, self.tmpl, self.fac_cols, self.REML))
+                + gradient_parts(self.plan, F, self.tmpl, self.fac_cols, self.REML, where=self._where))
     def _crit(self, theta): # theta vector
         "The criterion alone (no gradient)"
         th = self._scalar_theta(theta, False)
@@ -1010,7 +1012,7 @@ class BlockedProfiled(Profiled):
         F = factorize(self.plan, lams)
         f = profiled_value(F.logdet_L, F.logdet_RX, F.r2, self.cp.n, self.cp.p, self.REML)
         self._keep(theta, f, F)
-        return f, criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML)
+        return f, criterion_gradient(self.plan, F, self.tmpl, self.fac_cols, self.REML, self._where)
 
 # %% ../nbs/05a_kernel.ipynb #5c33d66e
 def blocked_start(cp:Crossprods, # the one pass's cross-products
