@@ -655,6 +655,14 @@ def theta_gradient(tmpl, # `ReTemplate`: where theta sits in the stacked Lambda
 
 
 # %% ../nbs/05a_kernel.ipynb #55214e42
+def _lower_keys(X, # sparse (levels x n): a level's column a_l of A as a row
+                n:int, # the size of the tail
+               ) -> tuple:
+    "The lower triangle of sum_l a_l a_l' = X'X: its entries' flat places row*n + col, and their values"
+    R = (X.T @ X).tocoo()
+    low = R.row >= R.col
+    return R.row[low].astype(np.int64)*n + R.col[low], R.data[low]
+
 class ScalarTail:
     "Scalar terms, one block-diagonal factor ((1|s) + (1|d) + ...): the tail of L from a precomputed sparse update"
     def __init__(self, plan:BlockPlan, # the block structure: every q_f = 1 and plan.d == 1
@@ -681,21 +689,19 @@ class ScalarTail:
         self.Bm = sp.csr_matrix((B, (rows, cols)), shape=(nTf, cp.m[0]))       # A's tail rows in factor 0's columns
         self.Bt, self.P = self.Bm.T.tocsr(), None
         if nTf and len(self.Dc) <= max_classes and self.Bm.nnz >= min_entries:                                 # sum_l w_l a_l a_l' = P @ (w per class)
-            ncls = len(self.Dc)
-            Bk = sp.csr_matrix((B, (rows + nTf*self.cls[cols], cols)), shape=(nTf*ncls, cp.m[0]))   # a_l in its class's block
-            R = Bk @ self.Bt                                                        # row c nTf + a: the sum over class c of a_l[a] a_l'
-            a = np.repeat(np.tile(np.arange(nTf), ncls), np.diff(R.indptr))        # (the row a of each entry)
-            low = a >= R.indices                                                    # the lower triangle
-            flat = a[low].astype(np.int64)*nTf + R.indices[low]                     # (its place in the nTf x nTf tail)
-            seen = np.zeros(nTf*nTf, bool); seen[flat] = True
+            Bc = self.Bt[np.argsort(self.cls, kind='stable')]                       # factor 0's levels by class, a block of rows each
+            keys, vals = zip(*(_lower_keys(Bc[e - nc:e], nTf) for e, nc in zip(np.cumsum(self.ncls), self.ncls)))   # per class:
+            seen = np.zeros(nTf*nTf, bool)                                          # sum_{l in c} a_l a_l' (lower triangle)
+            for kc in keys: seen[kc] = True
             self.tg = np.flatnonzero(seen)                                          # the pattern: entries met by some level of factor 0
-            starts = np.r_[0, np.cumsum(low)][R.indptr[::nTf]]                     # each class's first entry (R's rows are by class)
-            self.P = sp.csc_matrix((R.data[low], (np.cumsum(seen) - 1)[flat], starts), shape=(len(self.tg), ncls))   # pattern x class
+            pos = np.empty(nTf*nTf, np.int64); pos[self.tg] = np.arange(len(self.tg))   # (an entry's place in the pattern)
+            self.P = sp.csc_matrix((np.concatenate(vals), pos[np.concatenate(keys)], np.r_[0, np.cumsum([len(kc) for kc in keys])]),
+                                   shape=(len(self.tg), len(self.Dc)))             # pattern x class
             self.hi, self.lo = self.tg // nTf, self.tg % nTf
             self.tgS, self.cw = self.hi*nT + self.lo, 2.0 - (self.hi == self.lo)     # its place in the full tail; off-diagonal twice
             self._flat = {}
-            Az = np.tril(A0[:nTf, :nTf]).ravel(); seen[self.tg] = False             # (seen: now the entries off the pattern)
-            self.on_pattern = not Az[seen].any()                                     # A's z part lies on the pattern too (as when
+            Az = np.tril(A0[:nTf, :nTf]).ravel()
+            self.on_pattern = np.count_nonzero(Az) == np.count_nonzero(Az[self.tg])  # A's z part lies on the pattern too (as when
             self.Ap, self.sc = Az[self.tg], (self.fac_row[self.hi], self.fac_row[self.lo])   # every cell has rows): S entry by entry
 
     def _sync(self):
