@@ -275,14 +275,42 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol,
     return _Opt(theta, fval, grad, H, dec, (theta <= lower + 1e-10) & (grad >= 0))
 
 # %% ../nbs/05_reml.ipynb #3ec00b90
+class _Stalled(Exception):
+    "An L-BFGS-B run's last evaluations all sit at its lowest value to rounding: it can gain nothing more"
+
+def _stall_guard(f, # the criterion (or a wrapper of it): theta -> (value, gradient)
+                 k:int=3, # evaluations in a row at the run's lowest value (to 1e-11 relative) that stop the run
+                ) -> tuple:
+    "`f` for one L-BFGS-B run, raising `_Stalled` when its line search spins at rounding level; and the run's lowest point"
+    run = dict(fval=np.inf, theta=None, flat=0)
+    def obj(theta):
+        fg = f(theta)
+        level = abs(fg[0] - run['fval']) <= 1e-11*max(1.0, abs(fg[0]))
+        run['flat'] = run['flat'] + 1 if level else 0
+        if fg[0] < run['fval']: run['fval'], run['theta'] = fg[0], np.array(theta, float)
+        if run['flat'] >= k: raise _Stalled
+        return fg
+    return obj, run
+
+def _lbfgsb(f, # theta -> (value, gradient), e.g. a `Profiled`
+            theta0, # start
+            lower, # lower bounds of theta (-inf: none)
+            maxiter, # iteration limit
+            ftol, gtol, # L-BFGS-B's tolerances
+           ) -> tuple:
+    "L-BFGS-B from `theta0`, stopped where it stalls: (value, theta, status)"
+    obj, run = _stall_guard(f)
+    try: res = minimize(obj, theta0, jac=True, method='L-BFGS-B', bounds=[(lo if np.isfinite(lo) else None, None) for lo in lower],
+                        options=dict(maxiter=maxiter, ftol=ftol, gtol=gtol, maxcor=20))
+    except _Stalled: return run['fval'], run['theta'], 0
+    return res.fun, res.x, res.status
+
 def _minimize(f:Profiled, theta0, tol, maxiter) -> _Opt:
     "L-BFGS-B from `theta0`, then the Newton polish"
-    bounds = [(lo if np.isfinite(lo) else None, None) for lo in f.tmpl.lower]
-    res = minimize(f, theta0, jac=True, method='L-BFGS-B', bounds=bounds,
-                   options=dict(maxiter=maxiter, ftol=1e-12, gtol=1e-10, maxcor=20))
-    theta = np.maximum(res.x, f.tmpl.lower)
+    _, theta, status = _lbfgsb(f, theta0, f.tmpl.lower, maxiter, 1e-12, 1e-10)
+    theta = np.maximum(theta, f.tmpl.lower)
     fval, grad = f(theta)
-    out = _newton_polish(f, theta, fval, grad, tol); out.status = res.status
+    out = _newton_polish(f, theta, fval, grad, tol); out.status = status
     return out
 
 def _interior(theta, at_bound, tmpl):
@@ -370,22 +398,23 @@ def _restart_at_boundary(f:Profiled, # the criterion
     if not best.at_bound.any(): return best
     tmpl = f.tmpl
     inner = _interior(best.theta, best.at_bound, tmpl)
-    bounds = [(lo if np.isfinite(lo) else None, None) for lo in tmpl.lower]
-    near = 1e-3*max(1.0, np.abs(best.theta).max())
-    def toward_best(theta):                                      # a run that comes back to the fit's own point is
-        fg = f(theta)                                            # stopped there: it found no other basin
-        if np.abs(theta - best.theta).max() <= near and fg[0] >= best.fval - tol: raise _SameBasin
+    near, free = 1e-3*max(1.0, np.abs(best.theta).max()), ~best.at_bound
+    level = best.fval + 1e-6*max(1.0, abs(best.fval))
+    def toward_best(theta):                                      # a run that comes back to the fit's basin is stopped
+        fg = f(theta)                                            # there: at its point, or level with it and its free
+        d = np.abs(theta - best.theta)                           # entries there (only the bounded ones still away)
+        if fg[0] >= best.fval - tol and (d.max() <= near or (free.any() and fg[0] <= level and d[free].max() <= 10*near)):
+            raise _SameBasin
         return fg
     runs = []
     for start in (inner, np.where(tmpl.rows == tmpl.cols, inner, -inner)):
-        try: runs.append(minimize(toward_best, start, jac=True, method='L-BFGS-B', bounds=bounds,
-                                  options=dict(maxiter=maxiter, ftol=1e-10, gtol=1e-7, maxcor=20)))
+        try: runs.append(_lbfgsb(toward_best, start, tmpl.lower, maxiter, 1e-10, 1e-7))
         except _SameBasin: pass
     if not runs: return best
-    res = min(runs, key=lambda r: r.fun)
-    if not res.fun < best.fval + 1e-6*max(1.0, abs(best.fval)): return best      # every basin is higher: keep the fit
-    theta = np.maximum(res.x, tmpl.lower); fval, grad = f(theta)
-    alt = _newton_polish(f, theta, fval, grad, tol); alt.status = res.status
+    fun, x, status = min(runs, key=lambda r: r[0])
+    if not fun < level: return best                              # every basin is higher: keep the fit
+    theta = np.maximum(x, tmpl.lower); fval, grad = f(theta)
+    alt = _newton_polish(f, theta, fval, grad, tol); alt.status = status
     alt = _snap_to_bounds(f, alt, tol)
     return alt if alt.fval < best.fval else best
 
