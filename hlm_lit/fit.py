@@ -95,8 +95,9 @@ def optimize_blocked(cp:Crossprods, # conditioned cross-products (`conditioned_b
     obj = BlockedProfiled(cp, tmpl, fac_cols, REML)
     if theta is None:
         th0 = blocked_start(cp, tmpl, fac_cols, sizes)
-        one = len(fac_cols) == 1                                    # one factor: the moment start is close, Newton from it
-        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=one), obj
+        newton = len(fac_cols) == 1 or obj.scalar is not None       # Newton from the start: with one factor (the moment start
+        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=newton), obj   # is close) or scalar
+                                                                    # terms only (a Hessian costs one evaluation per factor)
     if theta.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {theta.shape}")
     if np.any(theta < tmpl.lower): raise ValueError(f"theta has a negative diagonal entry of Lambda: {theta}")
     fval, grad = obj(theta)
