@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['level_summer', 'level_sums', 'Pair', 'Crossprods', 'crossprods', 'TailPattern', 'segsum_matrix', 'SegmentSum',
            'BlockPlan', 'bprod', 'tri_inv', 'bchol', 'Factor', 'factorize', 'selected_inverse', 'criterion_gradient',
-           'gradient_parts', 'theta_positions', 'theta_gradient', 'ScalarTail', 'chunk_sums', 'from_chunk_sums',
-           'OneFactor', 'BlockedProfiled', 'blocked_start']
+           'gradient_parts', 'theta_positions', 'theta_gradient', 'ScalarTail', 'spd_inv', 'chunk_sums',
+           'from_chunk_sums', 'OneFactor', 'BlockedProfiled', 'blocked_start']
 
 # %% ../nbs/05a_kernel.ipynb #af0c74ff
 from dataclasses import dataclass
@@ -829,24 +829,42 @@ def _chunk_factor(D:np.ndarray, # (q, q, m_c) Z_l'WZ_l of a chunk of levels, lev
     Li = tri_inv(L)                                                              # level axis last)
     return E, L, Li, bprod(np.matmul(lam.T, XZ), _T(Li))
 
+def spd_inv(W:np.ndarray, # (q, q, m) symmetric positive definite blocks, level axis last
+           ) -> tuple:
+    "The sum of log|W_l| over the levels, and the inverses W_l^-1 (q, q, m): closed forms for q <= 2, Cholesky beyond"
+    q = len(W)
+    if q > 2:
+        L = bchol(W); Li = tri_inv(L)
+        return float(2*np.log(np.diagonal(L)).sum()), np.einsum('cal,cbl->abl', Li, Li)
+    det = W[0, 0] if q == 1 else W[0, 0]*W[1, 1] - W[1, 0]*W[1, 0]
+    if not (det.min() > 0 and det.max() < np.inf):
+        raise np.linalg.LinAlgError("a diagonal block of Lambda'Z'ZLambda + I is not positive definite in floating point")
+    r = 1/det
+    if q == 1: return float(np.log(det).sum()), r[None, None]
+    Wi = np.empty_like(W)
+    np.multiply(W[1, 1], r, out=Wi[0, 0]); np.multiply(W[0, 0], r, out=Wi[1, 1]); np.multiply(W[1, 0], -r, out=Wi[1, 0])
+    Wi[0, 1] = Wi[1, 0]
+    return float(np.log(det).sum()), Wi
+
 def chunk_sums(parts:list, # (D, XZ) chunks of one factor's levels, level axis last: (q, q, m_c) and (k, q, m_c)
                lam:np.ndarray, # the factor's q x q lambda
                gradient:bool=True, # also the gradient's sums
               ) -> tuple:
     "Sums over the levels: log|L|^2, sum C C' (k x k), and for the gradient sum W^-1 lam'D (q x q) and the cross-Gram of R and H (k, q, k, q)"
     q, k = len(lam), parts[0][1].shape[0]
-    logdet, CC, G1, Gam = 0.0, np.zeros((k, k)), np.zeros((q, q)), np.zeros((k*q, k*q))
+    logdet, CC, G1, Gam = 0.0, 0.0, 0.0, 0.0
     for D, XZ in parts:
         mc = D.shape[-1]
-        E, L, Li, C = _chunk_factor(D, XZ, lam)
-        logdet += 2*np.log(np.diagonal(L)).sum()
-        C = C.reshape(k, q*mc)                                                   # C_l side by side
-        CC += C @ C.T
+        E = (lam.T @ D.reshape(q, q*mc)).reshape(q, q, mc)                       # lam'D_l
+        ld, Wi = spd_inv(_plus_I(np.matmul(lam.T, E)))                           # W_l^-1 (matmul: X_l lam for each X_l of a batch)
+        Blam = np.matmul(lam.T, XZ)                                              # B_l lam
+        H = np.einsum('xal,abl->xbl', Blam, Wi)                                  # H_l = B_l lam W_l^-1: u_l = H_l'c
+        logdet, CC = logdet + ld, CC + H.reshape(k, q*mc) @ Blam.reshape(k, q*mc).T   # C_l C_l' = H_l (B_l lam)'
         if not gradient: continue
-        H = bprod(C.reshape(k, q, mc), Li)                                       # H_l = B_l lam W_l^-1: u_l = H_l'c
-        G1 += np.einsum('cal,cbl->ab', Li, bprod(Li, E))                         # W_l^-1 lam'D_l, summed
+        G1 = G1 + np.einsum('abl,bcl->ac', Wi, E)                                # W_l^-1 lam'D_l, summed
         R = XZ - bprod(H, E)                                                     # R_l = B_l - H_l lam'D_l: rho_l = R_l'c
-        Gam += R.reshape(k*q, mc) @ H.reshape(k*q, mc).T
+        Gam = Gam + R.reshape(k*q, mc) @ H.reshape(k*q, mc).T
+    if not gradient: return logdet, CC, np.zeros((q, q)), np.zeros((k, q, k, q))
     return logdet, CC, G1, Gam.reshape(k, q, k, q)
 
 def from_chunk_sums(sums:tuple, # `chunk_sums` (added over chunks, or over shards)
