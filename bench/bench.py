@@ -60,7 +60,7 @@ def fit_once(tool, df):
         from hlm_lit.formula import model_frame
         mf = model_frame(FORMULA, df)
         t0 = time.perf_counter()
-        fit = fit_blocked(mf, None, True, 1e-10, formula=FORMULA)     # what lmer does after the model frame
+        fit = fit_blocked(mf, None, True, None, formula=FORMULA)      # what lmer does after the model frame (default tolerance)
         return fit.crit, time.perf_counter() - t0, fit.optinfo.nfev, fit.converged
     if tool == 'statsmodels':
         import statsmodels.formula.api as smf

@@ -253,7 +253,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol,
             if out is not None: theta, fval, grad = out.theta, out.fval, out.grad; H = None; continue
                                                                  # ... or, if nothing is lower, the direction is flat
         if dec < tol: return _Opt(theta, fval, grad, H, dec, at_bound)
-        if not fresh and dec > 0.1*prev_dec: H = None; continue  # a stale H converging slowly: recompute it
+        if not fresh and dec > 0.5*prev_dec: H = None; continue  # a stale H converging slowly: recompute it
         prev_dec = dec
         t = 1.0
         while t > 1e-8:
