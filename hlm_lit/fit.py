@@ -96,8 +96,9 @@ def optimize_blocked(cp:Crossprods, # conditioned cross-products (`conditioned_b
     if theta is None:
         th0 = blocked_start(cp, tmpl, fac_cols, sizes)
         newton = len(fac_cols) == 1 or obj.scalar is not None       # Newton from the start: with one factor (the moment start
-        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=newton), obj   # is close) or scalar
-                                                                    # terms only (a Hessian costs one evaluation per factor)
+        return fit_theta(None, tmpl, REML, theta0=th0, tol=tol, objective=obj, newton_first=newton,   # is close) or scalar terms
+                         newton_after=0 if newton else 4), obj      # only (a Hessian costs one evaluation per factor); else
+                                                                    # Newton after L-BFGS-B's first four iterations
     if theta.shape != (tmpl.ntheta,): raise ValueError(f"theta must have length {tmpl.ntheta}, got shape {theta.shape}")
     if np.any(theta < tmpl.lower): raise ValueError(f"theta has a negative diagonal entry of Lambda: {theta}")
     fval, grad = obj(theta)

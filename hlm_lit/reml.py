@@ -237,9 +237,10 @@ def _retract(tmpl:ReTemplate, # where theta sits in Lambda
 def _newton_polish(f:Profiled, theta, fval, grad, tol,
                    maxit=60, # Newton iterations at most
                    escape=True, # leave a saddle (negative curvature) downhill; else stop there (the caller hands over)
+                   extra=False, # below `tol`, one more full step if it lowers the criterion (the last digits of theta)
                   ) -> _Opt:
     "Projected Newton steps on the free parameters until the decrement is below `tol`"
-    lower, H, fresh, prev_dec, dec = f.tmpl.lower, None, False, np.inf, np.inf
+    lower, H, fresh, prev_dec, dec, last = f.tmpl.lower, None, False, np.inf, np.inf, not extra
     for it in range(maxit):
         if H is None: H, fresh = f.hessian(theta, grad), True
         at_bound = (theta <= lower + 1e-10) & (grad >= 0)
@@ -252,8 +253,10 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol,
             out = _escape(f, theta, fval, free, neg, tol)        # leave the saddle downhill ...
             if out is not None: theta, fval, grad = out.theta, out.fval, out.grad; H = None; continue
                                                                  # ... or, if nothing is lower, the direction is flat
-        if dec < tol: return _Opt(theta, fval, grad, H, dec, at_bound)
-        if not fresh and dec > 0.5*prev_dec: H = None; continue  # a stale H converging slowly: recompute it
+        if dec < tol:
+            if last or dec <= 1e-3*tol: return _Opt(theta, fval, grad, H, dec, at_bound)
+            last = True                                          # (`extra`: one more step, taken only if it is lower)
+        elif not fresh and dec > 0.5*prev_dec: H = None; continue   # a stale H converging slowly: recompute it
         prev_dec = dec
         t = 1.0
         while t > 1e-8:
@@ -261,6 +264,7 @@ def _newton_polish(f:Profiled, theta, fval, grad, tol,
             new = _retract(f.tmpl, theta, new)                   # (along a rotation of a row of Lambda: stay on it)
             fn, gn = f(new)
             if fn < fval: break
+            if dec < tol: return _Opt(theta, fval, grad, H, dec, at_bound)
             t /= 2
         else:
             if fresh: return _Opt(theta, fval, grad, H, dec, at_bound)
@@ -305,8 +309,16 @@ def _lbfgsb(f, # theta -> (value, gradient), e.g. a `Profiled`
     except _Stalled: return run['fval'], run['theta'], 0
     return res.fun, res.x, res.status
 
-def _minimize(f:Profiled, theta0, tol, maxiter) -> _Opt:
-    "L-BFGS-B from `theta0`, then the Newton polish"
+def _minimize(f:Profiled, theta0, tol, maxiter,
+              first:int=0, # L-BFGS-B iterations before Newton is tried (0: L-BFGS-B to its end, then Newton)
+             ) -> _Opt:
+    "L-BFGS-B from `theta0`, then the Newton polish (or Newton after `first` iterations, L-BFGS-B to its end only if it fails)"
+    if first:
+        _, theta, _ = _lbfgsb(f, theta0, f.tmpl.lower, first, 1e-12, 1e-10)
+        theta = np.maximum(theta, f.tmpl.lower); fval, grad = f(theta)
+        out = _newton_polish(f, theta, fval, grad, tol, maxit=8, escape=False, extra=True)   # (hands back at negative
+        if out.dec < tol: return out                                 # curvature; one more step below `tol`, as L-BFGS-B's
+        theta0 = out.theta                                           # tight end would give) (no higher than L-BFGS-B's point)
     _, theta, status = _lbfgsb(f, theta0, f.tmpl.lower, maxiter, 1e-12, 1e-10)
     theta = np.maximum(theta, f.tmpl.lower)
     fval, grad = f(theta)
@@ -456,6 +468,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
               maxiter:int=1000, # L-BFGS-B iteration limit
               objective=None, # the criterion as a callable like `Profiled` (default: `Profiled(cp, tmpl, REML)`)
               newton_first:bool=True, # Newton from the start (good with the moment start); else L-BFGS-B first
+              newton_after:int=0, # with L-BFGS-B first: try Newton after this many of its iterations (0: at its end)
               flat_budget:int=100, # evaluations allowed when random-effect columns are nearly collinear (theta not identified)
              ) -> ThetaFit:
     "Minimize the profiled REML criterion or ML deviance over $\\theta$; check the optimum honestly"
@@ -469,7 +482,7 @@ def fit_theta(cp:UnitCrossprods, # per-unit cross-products
         newton = newton_first and flat >= 1e-10                          # (on a flat ridge Newton's k-evaluation Hessians
         best = _newton_polish(f, theta0, f0, g0, tol, maxit=8, escape=False) if newton else _Opt(theta0, f0, g0)   # waste the budget)
         if not best.dec < tol:                                           # Newton from the start, or L-BFGS-B
-            best = _minimize(f, best.theta if best.fval <= f0 else theta0, tol, maxiter)
+            best = _minimize(f, best.theta if best.fval <= f0 else theta0, tol, maxiter, 0 if newton else newton_after)
         best, saddle = _leave_saddles(f, _restart_at_boundary(f, _snap_to_bounds(f, best, tol), tol, maxiter), tol, maxiter)
     except np.linalg.LinAlgError as e:                                   # not evaluable somewhere on the path
         fval, theta, grad = f.best
