@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [,, url, sel, out, h] = process.argv;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: Number(h || 1400) } });
+await page.goto(url, { waitUntil: 'load' });
+await page.waitForTimeout(2500);
+const el = await page.$(sel);
+await el.scrollIntoViewIfNeeded();
+await el.evaluate(e => e.scrollIntoView());
+await page.waitForTimeout(500);
+await page.screenshot({ path: out });
+await browser.close();
