@@ -1,3 +1,5 @@
+// Screenshot one element of a built page, for reading a page as a reader would (not part of CI):
+//   python3 -m http.server 8765 -d _site &   node .ci/docs/shot.mjs http://localhost:8765/05_reml.html 'h2:has-text("The gradient")' out.png 1200
 import { chromium } from 'playwright-core';
 const [,, url, sel, out, h] = process.argv;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
